@@ -1,0 +1,48 @@
+// Position methods: parse a user spec ("yarn:s=4,orig=512"), and compile it into a PositionPlan
+// for a model and a sequence length. One file per method family in core/posenc/ registers itself
+// in the method registry (method_registry.cpp); a new method is a new file, not a new kernel.
+//
+//   MethodSpec spec = parse_method_spec("ntk:a=4");
+//   PositionPlan plan = make_plan(spec, model.config, /*seq_len*/ 2048);
+//   RopeTable t = rope_table(spec, /*head_dim*/ 64, /*base*/ 10000, /*train ctx*/ 4096);
+//
+// Formulas follow the project's reference of position methods (section numbers cited per file).
+#pragma once
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/model/model.hpp"
+#include "core/posenc/position_plan.hpp"
+
+namespace xl {
+
+struct MethodSpec {
+    std::string name;                          // "none", "linear", "ntk", "dynntk", "yarn", "abf", "logn", "alibi", ...
+    std::map<std::string, std::string> params; // as given, e.g. {"s","4"}
+    std::vector<MethodSpec> extra;             // combinations joined with '+', e.g. "yarn:s=4+logn"
+    std::string canonical() const;             // normalised spec text, used in outputs
+    double get(const std::string& key, double fallback) const;  // numeric param or default
+};
+
+// Throws Error(BadArgument) naming the spec on unknown methods/keys or malformed values.
+MethodSpec parse_method_spec(const std::string& text);
+
+// Builds the plan for `seq_len` tokens. Dynamic methods use seq_len as the current length.
+PositionPlan make_plan(const MethodSpec& spec, const ModelConfig& config, int seq_len);
+
+// Per-pair analytic view of a RoPE method (extrapolab rope; the frequency remap panel).
+struct RopeTable {
+    std::vector<double> inv_freq_original;  // θ_j = b^(-2j/d)
+    std::vector<double> inv_freq;           // θ'_j after the method
+    std::vector<double> wavelength;         // 2π/θ'_j, tokens
+    std::vector<double> ramp;               // interpolation weight γ/w_j in [0,1] (1 = fully interpolated); 0 where n/a
+    double attention_factor = 1;            // mscale on cos/sin
+    std::string convention;
+};
+RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int train_context, int seq_len = 0);
+
+// Names of all registered methods with one-line descriptions (for --help and the app).
+std::vector<std::pair<std::string, std::string>> list_methods();
+
+}  // namespace xl

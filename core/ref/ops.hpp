@@ -1,0 +1,51 @@
+// Scalar CPU reference of every GPU op: each function here is the twin of one shader in
+// shaders/ and is what tests/test_gpu_ops_*.cpp compare the GPU against over parameter grids.
+// Layouts: activations are row-major [n tokens][features]; per-head tensors are
+// [n][heads][head_dim]. Accumulation in double so the oracle is more exact than the GPU.
+#pragma once
+#include <vector>
+
+#include "core/model/model.hpp"
+#include "core/posenc/position_plan.hpp"
+
+namespace xl::ref {
+
+// y[t][r] = Σ_c W[r][c]·x[t][c] for t < n (W of any TensorType, dequantised per row).
+void matmul(const Tensor& w, const float* x, int n, float* y);
+
+// RMSNorm (Llama): y = x / sqrt(mean(x²) + eps) · weight.
+void rmsnorm(const float* x, const float* weight, int n, int dim, float eps, float* y);
+// LayerNorm: y = (x − mean) / sqrt(var + eps) · weight + bias (bias may be null).
+void layernorm(const float* x, const float* weight, const float* bias, int n, int dim, float eps, float* y);
+
+// Token embedding lookup: out[t] = row tokens[t] of `table` (dequantised).
+void embedding(const Tensor& table, const int* tokens, int n, float* out);
+
+// Rotate x [n][heads][head_dim] in place: pair j of token t turns by positions[t]·inv_freq[j],
+// both channels times plan.mscale; dims ≥ plan.rope_dim pass through. Pair layout from plan.
+// No-op when plan.inv_freq is empty.
+void rope_apply(float* x, int n, int heads, int head_dim, const PositionPlan& plan,
+                const std::vector<float>& positions);
+
+// Attention with the plan's mask, branches, query scales and ALiBi (see position_plan.hpp).
+// q_near/k_near: rotated with plan.near positions; q_far/k_far: with plan.far positions
+// (null unless plan.far.enabled). Grouped-query: query head h reads kv head h / (H / KV).
+// out [n][H][hd]. If probs != null, writes softmax probabilities of (probe_layer's) head
+// `probe_head` (−1 = mean over heads) as a full n×n row-major matrix (masked entries 0).
+void attention(const float* q_near, const float* k_near, const float* q_far, const float* k_far,
+               const float* v, int n, int n_heads, int n_kv_heads, int head_dim,
+               const PositionPlan& plan, float* out, float* probs = nullptr, int probe_head = 0);
+
+// Reduce an n×n attention matrix to grid×grid by averaging blocks (rows and cols split evenly:
+// block b covers [b·n/grid, (b+1)·n/grid)).
+std::vector<float> reduce_grid(const std::vector<float>& full, int n, int grid);
+
+// Element-wise: out = silu(gate) * up (SwiGLU); out = silu(x) (plain SiLU MLP); y += x.
+void swiglu(const float* gate, const float* up, int count, float* out);
+void silu(const float* x, int count, float* out);
+void add_inplace(float* y, const float* x, int count);
+
+// Per-token negative log-likelihood: out[t] = logsumexp(logits[t]) − logits[t][targets[t]].
+void nll(const float* logits, int n, int vocab, const int* targets, float* out);
+
+}  // namespace xl::ref
