@@ -1,12 +1,229 @@
+// The desktop lab's entry point: window, renderer, ImGui context, state restore, the frame loop
+// (compute never blocks it: edits submit jobs, frames draw the last finished Results) and the
+// smoke-test path (max_frames + screenshot).
 #include "app/desktop_app.hpp"
 
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_vulkan.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "app/app_jobs.hpp"
+#include "app/app_ui.hpp"
+#include "app/vk_window.hpp"
+#include "core/io/png_writer.hpp"
+
+#ifndef XL_APP_SOURCE_DIR
+#define XL_APP_SOURCE_DIR "."
+#endif
 
 namespace xl {
 
-int run_desktop_app(const AppOptions&) {
-    std::fprintf(stderr, "extrapolab: the desktop app is not built yet; see `extrapolab --help`\n");
-    return 2;
+namespace {
+
+AppOptions with_environment(AppOptions o) {
+    if (const char* v = std::getenv("XL_APP_MAX_FRAMES")) o.max_frames = std::atoi(v);
+    if (const char* v = std::getenv("XL_APP_SCREENSHOT")) o.screenshot_path = v;
+    if (const char* v = std::getenv("XL_APP_PANEL")) o.panel = v;
+    if (const char* v = std::getenv("XL_APP_PRESET")) o.preset_path = v;
+    if (const char* v = std::getenv("XL_APP_SIZE")) std::sscanf(v, "%dx%d", &o.width, &o.height);
+    return o;
+}
+
+std::string state_directory(const AppOptions& o) {
+    if (const char* v = std::getenv("XL_STATE_DIR")) return v;
+    if (o.max_frames > 0) return "";
+    if (const char* x = std::getenv("XDG_CONFIG_HOME")) return std::string(x) + "/extrapolab";
+    if (const char* h = std::getenv("HOME")) return std::string(h) + "/.config/extrapolab";
+    return "";
+}
+
+void setup_app_state(AppState& app, const AppOptions& o) {
+    const std::string src = XL_APP_SOURCE_DIR;
+    app.defaults.model = o.model_path.empty() ? src + "/assets/stories260K.bin" : o.model_path;
+    app.defaults.tokenizer = o.model_path.empty() ? src + "/assets/tok512.bin" : o.tokenizer_path;
+    app.defaults.text = o.text_path.empty() ? src + "/assets/tinystories-valid-first201.txt" : o.text_path;
+    app.engine = std::make_shared<Engine>(o.device_index);
+    app.session = default_session();
+    app.state_dir = state_directory(o);
+    restore_state(app);
+    list_presets(app, src + "/presets");
+    if (!o.preset_path.empty()) open_preset(app, o.preset_path);
+    if (!o.panel.empty()) app.active_tab = o.panel;
+    if (app.active_tab.empty()) app.active_tab = "perplexity";
+    app.settled = app.session;
+    app.tokenizer_input = app.session.tokenizer;
+    app.model_input = app.session.model;
+}
+
+void drop_callback(GLFWwindow* w, int count, const char** paths) {
+    auto* app = static_cast<AppState*>(glfwGetWindowUserPointer(w));
+    for (int i = 0; i < count; ++i) app->dropped.push_back(paths[i]);
+}
+
+void setup_imgui_style() {
+    ImGui::StyleColorsDark();
+    ImGuiStyle& s = ImGui::GetStyle();
+    s.FrameRounding = 3;
+    s.WindowRounding = 0;
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // layout is fixed; session and view state are persisted by the app
+    const char* font = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
+    if (std::filesystem::exists(font)) {
+        static const ImWchar ranges[] = {0x0020, 0x00FF, 0x0370, 0x03FF, 0x2010, 0x22FF, 0};  // Latin, Greek, math
+        io.Fonts->AddFontFromFileTTF(font, 15.f, nullptr, ranges);
+    }
+}
+
+// One frame: events, settled-edit bookkeeping, job submission, UI, render.
+bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
+    glfwPollEvents();
+    for (const std::string& p : app.dropped) open_path(app, p);
+    app.dropped.clear();
+    ImGui_ImplVulkan_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+    draw_app_ui(app);
+    if (!ImGui::IsAnyItemActive() && !(app.session == app.settled)) {
+        app.undo.record(app.settled);  // an edit settled: it becomes one undo step
+        app.settled = app.session;
+    }
+    submit_if_changed(app);
+    track_latency(app);
+    ImGui::Render();
+    vw.render(ImGui::GetDrawData(), capture);
+    return !glfwWindowShouldClose(window);
+}
+
+// Latency probe (XL_APP_DRAG=N): for N frames the last configuration's scale parameter moves
+// every frame as if its slider were dragged; frame times and update latencies are reported.
+struct DragProbe {
+    int frames = 0;
+    std::vector<double> frame_ms, latency_ms;
+    uint64_t seen = 0;
+    void step(AppState& app, int frame) {
+        Configuration& c = app.session.configs.back();
+        const double s = 2.0 + 1.5 * std::sin(frame * 0.05);
+        const size_t colon = c.method.find(':');
+        const std::string name = colon == std::string::npos ? c.method : c.method.substr(0, colon);
+        c.method = name + ":s=" + std::to_string(s).substr(0, 5) + ",orig=512";
+        if (app.seen_generation > seen) {
+            seen = app.seen_generation;
+            latency_ms.push_back(app.last_latency_ms);
+        }
+    }
+    static double median(std::vector<double> v) {
+        if (v.empty()) return 0;
+        std::sort(v.begin(), v.end());
+        return v[v.size() / 2];
+    }
+    void report() const {
+        const double worst = frame_ms.empty() ? 0 : *std::max_element(frame_ms.begin(), frame_ms.end());
+        std::printf("drag: %zu frames, frame time median %.1f ms, max %.1f ms; %zu updates shown, "
+                    "update latency median %.0f ms, max %.0f ms\n", frame_ms.size(), median(frame_ms), worst,
+                    latency_ms.size(), median(latency_ms),
+                    latency_ms.empty() ? 0.0 : *std::max_element(latency_ms.begin(), latency_ms.end()));
+    }
+};
+
+int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& o) {
+    DragProbe drag;
+    if (const char* v = std::getenv("XL_APP_DRAG")) drag.frames = std::atoi(v);
+    int drag_frame = 0;
+    using clock = std::chrono::steady_clock;
+    int frames = 0;
+    const auto start = clock::now();
+    auto last = clock::now();
+    for (;;) {
+        // With a screenshot, count only consecutive frames that show finished results.
+        const bool settled = app.runner.latest() && !app.runner.status().busy;
+        if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
+        else frames = 0;
+        const bool last_frame = o.max_frames > 0 && frames >= o.max_frames;
+        const bool open = frame(window, vw, app, last_frame && !o.screenshot_path.empty());
+        const auto now = clock::now();
+        app.frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
+        if (frames > 5) app.worst_frame_ms = std::max(app.worst_frame_ms * 0.995, app.frame_ms);
+        last = now;
+        if (drag.frames > 0 && app.runner.latest()) {  // start once the first results are in
+            if (drag_frame > 0) drag.frame_ms.push_back(app.frame_ms);
+            if (drag_frame++ < drag.frames) drag.step(app, drag_frame);
+            else { drag.report(); drag.frames = 0; }
+        }
+        if (last_frame) {
+            if (!o.screenshot_path.empty()) {
+                try {
+                    write_png_image(o.screenshot_path, vw.capture_rgba(), vw.capture_width(), vw.capture_height());
+                    std::printf("screenshot: %s (%dx%d)\n", o.screenshot_path.c_str(), vw.capture_width(), vw.capture_height());
+                } catch (const std::exception& e) {
+                    std::fprintf(stderr, "extrapolab: %s\n", e.what());
+                    return 2;
+                }
+            }
+            std::printf("frames: %d, last frame %.1f ms, update latency %.0f ms\n", frames, app.frame_ms, app.last_latency_ms);
+            return 0;
+        }
+        if (!open) return 0;
+    }
+}
+
+}  // namespace
+
+int run_desktop_app(const AppOptions& options) {
+    const AppOptions o = with_environment(options);
+    const char* display = std::getenv("DISPLAY");
+    const char* wayland = std::getenv("WAYLAND_DISPLAY");
+    if ((!display || !*display) && (!wayland || !*wayland)) {
+        std::fprintf(stderr, "extrapolab: no display (DISPLAY is not set), so the desktop app cannot open.\n"
+                             "Use the headless commands instead: extrapolab eval | figure | rope | info | generate | bench"
+                             " (see `extrapolab --help`).\n");
+        return 2;
+    }
+    if (!glfwInit()) {
+        std::fprintf(stderr, "extrapolab: cannot open a window on this display; use the headless commands (`extrapolab --help`).\n");
+        return 2;
+    }
+    glfwWindowHint(GLFW_CLIENT_API, GLFW_NO_API);
+    GLFWwindow* window = glfwCreateWindow(o.width, o.height, "extrapolab", nullptr, nullptr);
+    if (!window) {
+        glfwTerminate();
+        std::fprintf(stderr, "extrapolab: cannot create a window; use the headless commands (`extrapolab --help`).\n");
+        return 2;
+    }
+    int rc = 2;
+    {
+        AppState app;
+        glfwSetWindowUserPointer(window, &app);
+        glfwSetDropCallback(window, drop_callback);
+        IMGUI_CHECKVERSION();
+        ImGui::CreateContext();
+        setup_imgui_style();
+        ImGui_ImplGlfw_InitForVulkan(window, true);
+        VkWindow vw;
+        std::string error;
+        if (!vw.init(window, o.device_index, &error)) {
+            std::fprintf(stderr, "extrapolab: cannot start the Vulkan renderer: %s\n", error.c_str());
+        } else {
+            setup_app_state(app, o);
+            rc = run_loop(window, vw, app, o);
+            save_state(app);
+            app.runner.cancel();
+        }
+        vw.shutdown();
+        ImGui_ImplGlfw_Shutdown();
+        ImGui::DestroyContext();
+    }
+    glfwDestroyWindow(window);
+    glfwTerminate();
+    return rc;
 }
 
 }  // namespace xl

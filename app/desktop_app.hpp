@@ -12,8 +12,15 @@ struct AppOptions {
     std::string preset_path;     // optional preset to open
     int device_index = -1;       // -1 = automatic choice
     int max_frames = 0;          // > 0: quit after this many frames (smoke tests)
-    std::string screenshot_path; // with max_frames: save the last frame as PNG
+    std::string screenshot_path; // with max_frames: save the last frame as PNG (frames are counted
+                                 // only once the first results are shown, so the capture has data)
+    std::string panel;           // plot panel shown first ("perplexity", "attention", ...)
+    int width = 1600, height = 1000;  // window size, pixels
 };
+// Environment overrides (for smoke tests through the `extrapolab` binary): XL_APP_MAX_FRAMES,
+// XL_APP_SCREENSHOT, XL_APP_PANEL, XL_APP_PRESET, XL_APP_SIZE ("WxH"), XL_STATE_DIR (where
+// session.json / view.json are kept; by default $XDG_CONFIG_HOME or ~/.config/extrapolab, and
+// nothing is persisted in runs with max_frames unless XL_STATE_DIR is set).
 
 // Returns the process exit code. Without a display it prints that and points to the CLI (exit 2).
 int run_desktop_app(const AppOptions& options);

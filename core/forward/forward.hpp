@@ -30,6 +30,10 @@ struct ForwardRequest {
     bool want_last_logits = false;    // logits of the last position (generation)
     bool want_attention = false;      // probe below
     AttentionProbe probe;
+    // Logits of positions all_logits_from .. n-1 (KL divergence, NBCE). Optional for a backend:
+    // one that does not support it leaves ForwardResult::all_logits empty (callers check).
+    bool want_all_logits = false;
+    int all_logits_from = 0;
 };
 
 struct ForwardResult {
@@ -38,6 +42,7 @@ struct ForwardResult {
     std::vector<float> attention;     // rows×cols, row-major, when requested (masked = 0)
     int attention_rows = 0, attention_cols = 0;
     double seconds = 0;               // wall time of the run (for progress display; not a benchmark)
+    std::vector<float> all_logits;    // (n − all_logits_from) × vocab, row-major, when requested and supported
 };
 
 class Forward {

@@ -10,9 +10,13 @@
 
 namespace xl {
 
-// tokenizer_path: required for llama2.c checkpoints and .pth (tokenizer.model of minbpe);
-// ignored-with-error for GGUF files that embed a vocabulary? No: when given for GGUF it overrides.
-// Checks the tokenizer's vocabulary size against the model (ErrorKind::Mismatch).
+// Formats: "GGUF" magic; "PK\x03\x04" (PyTorch zip, via load_pth_model); else a plausible
+// llama2.c header; anything else -> BadFile "not a GGUF, llama2.c or PyTorch checkpoint".
+// tokenizer_path: a llama2.c tokenizer.bin or a GGUF file (its embedded vocabulary); for GGUF
+// it overrides the embedded one; for .pth it is the minbpe tokenizer.model. A llama2.c
+// checkpoint without one uses tok<vocab>.bin or tokenizer.bin beside it, else BadArgument.
+// No usable vocabulary at all -> Unsupported. Checks the tokenizer's vocabulary size against
+// the model (ErrorKind::Mismatch naming both sizes).
 Model load_model(const std::string& model_path, const std::string& tokenizer_path = "");
 
 }  // namespace xl

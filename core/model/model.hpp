@@ -85,6 +85,8 @@ struct ModelConfig {
     RopeLayout rope_layout = RopeLayout::Normal;
     FileRopeScaling rope_scaling;
     std::vector<float> rope_freq_factors;  // rope_freqs tensor (divisors of θ_j), empty if none
+    std::vector<float> rope_factors_long;  // LongRoPE rope_factors_long tensor (divisors of θ_j), empty if none
+    std::vector<float> rope_factors_short; // LongRoPE rope_factors_short tensor, empty if none
     float alibi_max_bias = 0;         // attention.max_alibi_bias (0 = none)
     std::vector<float> alibi_slopes;  // explicit per-head slopes from the model recipe, if any
 

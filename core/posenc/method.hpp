@@ -6,6 +6,11 @@
 //   PositionPlan plan = make_plan(spec, model.config, /*seq_len*/ 2048);
 //   RopeTable t = rope_table(spec, /*head_dim*/ 64, /*base*/ 10000, /*train ctx*/ 4096);
 //
+// Spec grammar: components "name[:key=value,key=value]" joined by '+' (applied in stage order: base
+// change, then the one signal method, then modifiers), e.g. "abf:base=5e5+yarn:s=4,conv=llamacpp+logn";
+// list values are separated by '/' ("longrope:long=1/1.5/2/4"). list_methods() and
+// method_registry.hpp give every method with its keys and defaults; relative_positions.hpp gives
+// a plan's effective distance matrix; rope_math.hpp the closed-form formulas.
 // Formulas follow the project's reference of position methods (section numbers cited per file).
 #pragma once
 #include <map>
@@ -39,6 +44,8 @@ struct RopeTable {
     std::vector<double> ramp;               // interpolation weight γ/w_j in [0,1] (1 = fully interpolated); 0 where n/a
     double attention_factor = 1;            // mscale on cos/sin
     std::string convention;
+    double ramp_low = 0, ramp_high = 0;     // YaRN / NTK-by-parts correction range in pair index (0 = n/a)
+    std::string method;                     // resolved canonical spec
 };
 RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int train_context, int seq_len = 0);
 

@@ -116,7 +116,7 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
     const int group = n_heads / n_kv_heads;
     const int64_t q_stride = int64_t(n_heads) * head_dim, kv_stride = int64_t(n_kv_heads) * head_dim;
     if (probs) std::memset(probs, 0, sizeof(float) * size_t(n) * size_t(n));
-    std::vector<double> score(size_t(n)), acc(size_t(head_dim));
+    std::vector<double> score(static_cast<size_t>(n)), acc(static_cast<size_t>(head_dim));
     for (int h = 0; h < n_heads; ++h) {
         const int g = h / group;
         const double slope = plan.alibi_slopes.empty() ? 0.0 : double(plan.alibi_slopes[h]);

@@ -1,0 +1,123 @@
+#include "app/app_jobs.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/io/atomic_file.hpp"
+#include "core/io/preset_io.hpp"
+
+namespace xl {
+
+void submit_if_changed(AppState& app) {
+    const bool probe_changed = app.view.layer != app.submitted_layer || app.view.head != app.submitted_head;
+    const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi";
+    const bool entropy_changed = want_entropy && !app.submitted_entropy;
+    if (app.session == app.submitted && !probe_changed && !entropy_changed && app.submitted_layer != -99) return;
+    try {
+        validate_session(app.session, "session");
+    } catch (const Error&) {
+        return;  // an invalid intermediate edit: keep showing the last results
+    }
+    app.submitted = app.session;
+    app.submitted_layer = app.view.layer;
+    app.submitted_head = app.view.head;
+    app.submitted_entropy = want_entropy;
+    ComputeRequest req;
+    req.want_entropy = want_entropy;
+    req.session = app.session;
+    req.layer = app.view.layer;
+    req.head = app.view.head;
+    req.defaults = app.defaults;
+    std::shared_ptr<Engine> engine = app.engine;
+    const auto now = std::chrono::steady_clock::now();
+    const uint64_t g = app.runner.submit([req, engine](JobContext& ctx) mutable {
+        req.generation = ctx.generation();
+        ComputeHooks hooks;
+        hooks.check = [&ctx] { ctx.check(); };
+        hooks.progress = [&ctx](double f, const std::string& m) { ctx.progress(f, m); };
+        hooks.publish = [&ctx](std::shared_ptr<const Results> r) { ctx.publish(std::move(r)); };
+        return compute_results(req, *engine, hooks);
+    });
+    app.submit_times[g] = now;
+    while (app.submit_times.size() > 64) app.submit_times.erase(app.submit_times.begin());
+}
+
+void track_latency(AppState& app) {
+    const JobStatus st = app.runner.status();
+    if (st.shown > app.seen_generation) {
+        const auto it = app.submit_times.find(st.shown);
+        if (it != app.submit_times.end())
+            app.last_latency_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - it->second).count();
+        app.seen_generation = st.shown;
+    }
+    if (!st.error.empty() && st.error_generation > app.latency_generation) {
+        app.latency_generation = st.error_generation;
+        app.error = "The computation failed; the plots show the last good results.\n\n" + st.error;
+    }
+}
+
+void open_preset(AppState& app, const std::string& path) {
+    try {
+        Session s = load_preset(path);   // validated completely before anything changes
+        app.undo.record(app.session);
+        app.session = s;
+        app.settled = s;
+        if (!s.panels.empty()) app.active_tab = s.panels.front() == "model" || s.panels.front() == "method"
+                                                    ? (s.panels.size() > 1 ? s.panels[1] : "perplexity") : s.panels.front();
+        for (const std::string& p : s.panels)
+            if (p != "model" && p != "method") { app.active_tab = p; break; }
+        app.select_tab = true;
+        app.view.notice = "opened preset " + path;
+    } catch (const std::exception& e) {
+        app.error = std::string("The preset was not opened; the current session is unchanged.\n\n") + e.what();
+    }
+}
+
+void open_path(AppState& app, const std::string& path) {
+    if (std::filesystem::path(path).extension() == ".json") open_preset(app, path);
+    else open_model(app, path, app.tokenizer_input);
+}
+
+namespace {
+std::string session_file(const AppState& a) { return a.state_dir + "/session.json"; }
+std::string view_file(const AppState& a) { return a.state_dir + "/view.json"; }
+}  // namespace
+
+void restore_state(AppState& app) {
+    if (app.state_dir.empty()) return;
+    try {
+        if (std::filesystem::exists(session_file(app))) {
+            Session s = session_from_json(read_text_file(session_file(app)), session_file(app));
+            app.session = s;
+        }
+    } catch (const std::exception& e) {
+        app.view.notice = std::string("error: saved session ignored: ") + e.what();
+    }
+    try {
+        if (std::filesystem::exists(view_file(app))) app.view = view_state_from_json(read_text_file(view_file(app)), view_file(app));
+    } catch (const std::exception& e) {
+        app.view.notice = std::string("error: saved view ignored: ") + e.what();
+    }
+}
+
+void save_state(const AppState& app) {
+    if (app.state_dir.empty()) return;
+    try {
+        std::filesystem::create_directories(app.state_dir);
+        write_file_atomic(session_file(app), session_to_json(app.session));
+        write_file_atomic(view_file(app), view_state_to_json(app.view));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "extrapolab: could not save the app state: %s\n", e.what());
+    }
+}
+
+void list_presets(AppState& app, const std::string& dir) {
+    app.preset_files.clear();
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+        if (e.path().extension() == ".json") app.preset_files.push_back(e.path().string());
+    std::sort(app.preset_files.begin(), app.preset_files.end());
+}
+
+}  // namespace xl

@@ -1,0 +1,74 @@
+// Everything the desktop app owns, with one owner per kind of state (DESIGN.md #7): the session
+// (what a preset saves), the view state (persisted separately), and the job runner that turns
+// the session into immutable Results off the UI thread. Panels receive references to the parts
+// they need; nothing lives in function-static variables.
+#pragma once
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/session/compute.hpp"
+#include "core/session/engine.hpp"
+#include "core/session/job_runner.hpp"
+#include "core/session/session.hpp"
+#include "core/session/view_state.hpp"
+
+namespace xl {
+
+// Undo/redo of session edits: snapshots taken when an edit settles (slider released, text entered).
+struct UndoStack {
+    std::vector<Session> past, future;
+    void record(const Session& before) {
+        if (!past.empty() && past.back() == before) return;
+        past.push_back(before);
+        if (past.size() > 200) past.erase(past.begin());
+        future.clear();
+    }
+    bool undo(Session& s) {
+        if (past.empty()) return false;
+        future.push_back(s);
+        s = past.back();
+        past.pop_back();
+        return true;
+    }
+    bool redo(Session& s) {
+        if (future.empty()) return false;
+        past.push_back(s);
+        s = future.back();
+        future.pop_back();
+        return true;
+    }
+};
+
+struct AppState {
+    Session session;
+    ViewState view;
+    JobRunner runner;
+    std::shared_ptr<Engine> engine;        // used by the worker thread only
+    DefaultData defaults;                  // absolute paths of the bundled model/text
+    UndoStack undo;
+    Session settled;                       // session at the last settled edit (undo base)
+
+    // What was last submitted (edits are detected by comparison, so panels just edit the session).
+    Session submitted;
+    int submitted_layer = -99, submitted_head = -99;
+    bool submitted_entropy = false;        // the last job included the entropy stage
+    std::chrono::steady_clock::time_point submit_time;
+    double last_latency_ms = 0;            // edit -> first results shown
+    uint64_t latency_generation = 0;
+    uint64_t seen_generation = 0;
+
+    std::string error;                     // shown in a modal until dismissed
+    std::string active_tab;                // panel id shown on the right
+    bool select_tab = true;                // make active_tab the selected tab at the next draw
+    std::string preset_input, save_input, model_input, tokenizer_input;
+    std::vector<std::string> preset_files;
+    std::vector<std::string> dropped;      // paths dropped on the window, handled next frame
+    std::map<uint64_t, std::chrono::steady_clock::time_point> submit_times;  // by generation
+    std::string state_dir;                 // where session.json / view.json live
+    double frame_ms = 0, worst_frame_ms = 0;
+};
+
+}  // namespace xl

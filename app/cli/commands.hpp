@@ -1,0 +1,25 @@
+// The `extrapolab` subcommands, one file each (cmd_*.cpp). Each adds its CLI11 subcommand to the
+// root app and returns the action main() runs when that subcommand was given.
+//
+//   Command eval = add_eval_command(root);
+//   root.parse(argc, argv);
+//   if (eval.app->parsed()) return eval.run();
+#pragma once
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace xl::cli {
+
+struct Command {
+    CLI::App* app = nullptr;
+    std::function<int()> run;   // returns the exit code; throws xl::Error on user errors
+};
+
+Command add_eval_command(CLI::App& root);      // perplexity sweep (cmd_eval.cpp)
+Command add_generate_command(CLI::App& root);  // text generation (cmd_generate.cpp)
+Command add_rope_command(CLI::App& root);      // per-pair RoPE frequencies (cmd_rope.cpp)
+Command add_info_command(CLI::App& root);      // model metadata (cmd_info.cpp)
+Command add_bench_command(CLI::App& root);     // forward-pass timing (cmd_bench.cpp)
+
+}  // namespace xl::cli

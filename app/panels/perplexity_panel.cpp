@@ -1,0 +1,24 @@
+// Perplexity panel: perplexity vs evaluation length for every configuration (training length
+// marked) and the smoothed per-position loss of the eval window, refreshed while sliders move.
+#include <imgui.h>
+
+#include "app/panels/panels.hpp"
+#include "app/plot_widget.hpp"
+#include "core/session/figures.hpp"
+
+namespace xl {
+
+void perplexity_panel(Session& s, ViewState& v, const Results& r) {
+    ImGui::SetNextItemWidth(160);
+    ImGui::SliderInt("smoothing (tokens)", &v.smoothing, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SameLine();
+    ImGui::Text("| protocol %s | eval window %d tokens | train %d", r.protocol.c_str(), r.eval_length, r.train_length);
+    for (const ConfigResult& c : r.configs)
+        if (!c.error.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%c: %s", c.label, c.error.c_str());
+    const float h = plot_height(2);
+    plot_figure(figure_ppl_vs_length(r), v, h);
+    if (!r.sweep_done) ImGui::TextDisabled("sweep in progress: points appear as lengths finish");
+    plot_figure(figure_position_loss(r, v.smoothing), v, h);
+}
+
+}  // namespace xl

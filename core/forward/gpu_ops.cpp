@@ -1,0 +1,159 @@
+#include "core/forward/gpu_ops.hpp"
+
+#include <cassert>
+
+#include "core/error.hpp"
+#include "core/gpu/context.hpp"
+#include "shaders/common/attention_tiles.h"
+#include "shaders/common/push_constants.h"
+
+namespace xl {
+namespace {
+
+uint32_t ceil_div(uint64_t a, uint64_t b) { return uint32_t((a + b - 1) / b); }
+
+// A 1-D range of `groups` workgroups as a 2-D grid (x ≤ 65535); shaders use flat_group().
+std::pair<uint32_t, uint32_t> split_groups(uint32_t groups) {
+    const uint32_t gx = groups < 65535u ? groups : 65535u;
+    return {gx, ceil_div(groups, gx)};
+}
+
+const char* weight_suffix(TensorType t) {
+    switch (t) {
+        case TensorType::F16: return "f16";
+        case TensorType::Q8_0: return "q8_0";
+        default: return "f32";
+    }
+}
+
+// Attention shaders keep per-query vectors in registers sized at compile time: one variant per
+// head_dim (shaders/attention.variants).
+std::string head_dim_variant(const char* base, int head_dim) {
+    for (int d : {8, 16, 32, 64, 80, 96, 128, 256})
+        if (d == head_dim) return std::string(base) + "_hd" + std::to_string(d);
+    throw Error(ErrorKind::Unsupported, "head_dim " + std::to_string(head_dim),
+                "no attention shader variant for this head size (8, 16, 32, 64, 80, 96, 128, 256)");
+}
+
+// Texel views of a GPU weight (shaders/common/weights.glsl): the data and the Q8_0 scales.
+gpu::Binding weight_texels(const GpuTensor& w) {
+    switch (w.type) {
+        case TensorType::F16: return gpu::texel(w.data, VK_FORMAT_R32G32_UINT);
+        case TensorType::Q8_0: return gpu::texel(w.data, VK_FORMAT_R32_UINT);
+        default: return gpu::texel(w.data, VK_FORMAT_R32G32B32A32_SFLOAT);
+    }
+}
+gpu::Binding scale_texels(const GpuTensor& w) { return gpu::texel(w.scale_binding(), VK_FORMAT_R32_SFLOAT); }
+
+}  // namespace
+
+void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, int n, bool accumulate,
+                    uint32_t x_offset, uint32_t y_offset) {
+    assert(n > 0 && w.rows > 0);
+    if (w.cols % 4 != 0 || x_offset % 4 != 0)
+        throw Error(ErrorKind::Unsupported, "matmul", "input features must be a multiple of 4 (got " +
+                                                          std::to_string(w.cols) + ")");
+    pc::Matmul p{};
+    p.n = uint32_t(n);
+    p.rows = uint32_t(w.rows);
+    p.cols = uint32_t(w.cols);
+    p.w_stride = w.stride;
+    p.x_offset = x_offset;
+    p.x_stride = uint32_t(w.cols);
+    p.y_offset = y_offset;
+    p.y_stride = uint32_t(w.rows);
+    p.accumulate = accumulate ? 1u : 0u;
+    const auto& pipe = ctx_.pipelines().get(std::string("matmul_") + weight_suffix(w.type), "ttts", sizeof(p));
+    rec_.dispatch(pipe, {weight_texels(w), gpu::texel(x), scale_texels(w), gpu::out(y)}, p,
+                  ceil_div(p.n, kMatmulTokens), ceil_div(p.rows, kMatmulRows));
+}
+
+void GpuOps::rmsnorm(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps) {
+    pc::Norm p{uint32_t(n), uint32_t(dim), eps, 0};
+    const auto [gx, gy] = split_groups(uint32_t(n));
+    rec_.dispatch(ctx_.pipelines().get("rmsnorm", "sss", sizeof(p)), {gpu::in(x), gpu::in(weight), gpu::out(y)}, p, gx, gy);
+}
+
+void GpuOps::layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gpu::Buffer* bias, gpu::Buffer& y,
+                       int n, int dim, float eps) {
+    pc::Norm p{uint32_t(n), uint32_t(dim), eps, bias ? 1u : 0u};
+    const auto [gx, gy] = split_groups(uint32_t(n));
+    rec_.dispatch(ctx_.pipelines().get("layernorm", "ssss", sizeof(p)),
+                  {gpu::in(x), gpu::in(weight), gpu::in(bias ? *bias : weight), gpu::out(y)}, p, gx, gy);
+}
+
+void GpuOps::embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::Buffer& out, int n) {
+    pc::Embedding p{uint32_t(n), uint32_t(table.cols), table.stride};
+    const auto [gx, gy] = split_groups(ceil_div(uint64_t(n) * table.cols, 256));
+    rec_.dispatch(ctx_.pipelines().get(std::string("embedding_") + weight_suffix(table.type), "ttss", sizeof(p)),
+                  {weight_texels(table), scale_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq,
+                        gpu::Buffer& out, int n, int heads, int head_dim, int pairs, bool neox, float mscale) {
+    assert(2 * pairs <= head_dim);
+    pc::Rope p{uint32_t(n), uint32_t(heads), uint32_t(head_dim), uint32_t(pairs), neox ? 1u : 0u, mscale};
+    const auto [gx, gy] = split_groups(ceil_div(uint64_t(n) * heads, 64));
+    const char* name = ctx_.has_fp64() ? "rope_apply" : "rope_apply_nofp64";
+    rec_.dispatch(ctx_.pipelines().get(name, "ssss", sizeof(p)),
+                  {gpu::in(x), gpu::in(positions), gpu::in(inv_freq), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
+    assert(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0);
+    const bool far = in.q_far && in.k_far;
+    pc::Attention p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
+                    uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u};
+    const auto& pipe =
+        ctx_.pipelines().get(head_dim_variant("attention", s.head_dim), "tttssssss", sizeof(p), {far ? 1u : 0u});
+    const uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
+    rec_.dispatch(pipe,
+                  {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.v),
+                   gpu::in(*in.q_near), gpu::in(far ? *in.q_far : *in.q_near), gpu::in(*in.query_scale),
+                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::out(out), gpu::out(lse)},
+                  p, ceil_div(uint32_t(s.n), per_group), uint32_t(s.n_heads));
+}
+
+void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
+                             int grid, gpu::Buffer& out) {
+    const bool far = in.q_far && in.k_far;
+    const uint32_t g = grid > 0 ? uint32_t(grid) : uint32_t(s.n);
+    pc::AttentionProbs p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
+                         uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, head, g};
+    const auto& pipe =
+        ctx_.pipelines().get(head_dim_variant("attention_probs", s.head_dim), "ssssssss", sizeof(p), {far ? 1u : 0u});
+    const auto [gx, gy] = split_groups(ceil_div(uint64_t(g) * g, 64));
+    rec_.dispatch(pipe,
+                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
+                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
+                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::out(out)},
+                  p, gx, gy);
+}
+
+void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {
+    pc::Elementwise p{uint32_t(count)};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
+    rec_.dispatch(ctx_.pipelines().get("swiglu", "sss", sizeof(p)), {gpu::in(gate), gpu::in(up), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::silu(const gpu::Buffer& x, gpu::Buffer& out, int count) {
+    pc::Elementwise p{uint32_t(count)};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
+    rec_.dispatch(ctx_.pipelines().get("silu", "ss", sizeof(p)), {gpu::in(x), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::add(gpu::Buffer& y, const gpu::Buffer& x, int count) {
+    pc::Elementwise p{uint32_t(count)};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
+    rec_.dispatch(ctx_.pipelines().get("add", "ss", sizeof(p)), {gpu::out(y), gpu::in(x)}, p, gx, gy);
+}
+
+void GpuOps::nll(const gpu::Buffer& logits, const gpu::Buffer& targets, gpu::Buffer& out, int n, int vocab,
+                 uint32_t target_offset, uint32_t out_offset) {
+    pc::Nll p{uint32_t(n), uint32_t(vocab), target_offset, out_offset};
+    const auto [gx, gy] = split_groups(uint32_t(n));
+    rec_.dispatch(ctx_.pipelines().get("nll", "sss", sizeof(p)), {gpu::in(logits), gpu::in(targets), gpu::out(out)}, p,
+                  gx, gy);
+}
+
+}  // namespace xl

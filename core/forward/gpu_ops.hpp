@@ -1,0 +1,65 @@
+// Recording of each GPU op (one pipeline per op, shaders/*.comp) into a gpu::Recorder. Each
+// function is the GPU twin of the function of the same name in core/ref/ops.hpp; the dispatch
+// shapes and pipeline variants live here so that faster variants (e.g. cooperative-matrix
+// matmul/attention on NVIDIA) can be chosen in one place.
+//
+//   gpu::Recorder rec(ctx);
+//   GpuOps ops(ctx, rec);
+//   ops.matmul(wq, x, q, n);                 // q = Wq·x
+//   ops.attention({&q, &k, nullptr, nullptr, &v, &qscale, nullptr}, shape, out, lse);
+//   rec.submit();
+#pragma once
+#include "core/forward/gpu_tensor.hpp"
+#include "core/gpu/recorder.hpp"
+
+namespace xl {
+
+struct AttentionInputs {
+    const gpu::Buffer* q_near = nullptr;   // [n][H][hd], rotated with near positions
+    const gpu::Buffer* k_near = nullptr;   // [n][KV][hd]
+    const gpu::Buffer* q_far = nullptr;    // null unless the far branch is enabled
+    const gpu::Buffer* k_far = nullptr;
+    const gpu::Buffer* v = nullptr;        // [n][KV][hd]
+    const gpu::Buffer* query_scale = nullptr;  // [n]
+    const gpu::Buffer* slopes = nullptr;   // [H] ALiBi slopes, or null
+};
+
+struct AttentionShape {
+    int n = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
+    int window = 0, sinks = 0;
+    int far_window = 0;                    // used when q_far/k_far are given
+};
+
+class GpuOps {
+public:
+    GpuOps(gpu::Context& ctx, gpu::Recorder& rec) : ctx_(ctx), rec_(rec) {}
+
+    // y[y_offset + t·rows + r] (+)= Σ_c W[r][c]·x[x_offset + t·cols + c], offsets in floats.
+    void matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, int n, bool accumulate = false,
+                uint32_t x_offset = 0, uint32_t y_offset = 0);
+    void rmsnorm(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps);
+    void layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gpu::Buffer* bias, gpu::Buffer& y, int n,
+                   int dim, float eps);
+    void embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::Buffer& out, int n);
+    // out = RoPE(x) (out may be x: in place). pairs = rope_dim/2.
+    void rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq, gpu::Buffer& out,
+                    int n, int heads, int head_dim, int pairs, bool neox, float mscale);
+    void attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse);
+    // grid = 0: full n×n. head = −1: mean over heads. `lse` from attention() of the same inputs.
+    void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
+                         int grid, gpu::Buffer& out);
+    void swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count);
+    void silu(const gpu::Buffer& x, gpu::Buffer& out, int count);
+    void add(gpu::Buffer& y, const gpu::Buffer& x, int count);
+    // out[out_offset + t] = nll of logits row t against targets[target_offset + t], t < n.
+    void nll(const gpu::Buffer& logits, const gpu::Buffer& targets, gpu::Buffer& out, int n, int vocab,
+             uint32_t target_offset = 0, uint32_t out_offset = 0);
+
+    static constexpr uint32_t kMatmulRows = 32, kMatmulTokens = 256;  // = RB and 64·TT of matmul.comp
+
+private:
+    gpu::Context& ctx_;
+    gpu::Recorder& rec_;
+};
+
+}  // namespace xl

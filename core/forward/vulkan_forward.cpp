@@ -1,0 +1,175 @@
+// VulkanForward: recording of the whole pass into one submit (see vulkan_forward.hpp).
+// Block recipes mirror core/ref/cpu_forward.cpp; residual adds are fused into the output
+// projections (matmul with accumulate), so x += Wo·att and x += W2·h are single dispatches.
+#include "core/forward/vulkan_forward.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/forward/vulkan_forward_impl.hpp"
+
+namespace xl {
+
+VulkanForward::VulkanForward(const Model& model, int device_index)
+    : VulkanForward(model, gpu::Context::create(device_index)) {}
+
+VulkanForward::VulkanForward(const Model& model, std::shared_ptr<gpu::Context> context)
+    : impl_(std::make_unique<Impl>(model, std::move(context))) {}
+
+VulkanForward::~VulkanForward() = default;
+
+std::string VulkanForward::device_name() const { return impl_->ctx->device_name(); }
+int64_t VulkanForward::max_tokens() const { return impl_->max_tokens(); }
+gpu::Context& VulkanForward::context() { return *impl_->ctx; }
+void VulkanForward::set_profiling(bool on) { impl_->profiling = on; }
+const std::vector<std::pair<std::string, double>>& VulkanForward::last_timings() const { return impl_->timings; }
+
+void VulkanForward::Impl::mark(const std::string& label) {
+    if (profiling) rec->timestamp(label);
+}
+
+void VulkanForward::Impl::upload_plan(const ForwardRequest& r) {
+    const PositionPlan& p = r.plan;
+    const size_t n = r.tokens.size();
+    rec->upload(act.tokens, r.tokens.data(), n * 4);
+    rec->upload(act.query_scale, p.query_scale.data(), n * 4);
+    if (!p.alibi_slopes.empty()) rec->upload(act.slopes, p.alibi_slopes.data(), size_t(model.config.n_heads) * 4);
+    if (p.inv_freq.empty()) return;
+    rec->upload(act.inv_freq, p.inv_freq.data(), size_t(p.rope_dim / 2) * 4);
+    rec->upload(act.q_pos, p.near.q_pos.data(), n * 4);
+    rec->upload(act.k_pos, p.near.k_pos.data(), n * 4);
+    if (p.far.enabled) {
+        rec->upload(act.qf_pos, p.far.pos.q_pos.data(), n * 4);
+        rec->upload(act.kf_pos, p.far.pos.k_pos.data(), n * 4);
+    }
+}
+
+void VulkanForward::Impl::record_norm(GpuOps& ops, const gpu::Buffer& w, const gpu::Buffer& b, const gpu::Buffer& x,
+                                      gpu::Buffer& y, int n) {
+    const ModelConfig& c = model.config;
+    if (c.norm == NormType::RMSNorm)
+        ops.rmsnorm(x, w, y, n, c.dim, c.norm_eps);
+    else
+        ops.layernorm(x, w, b.valid() ? &b : nullptr, y, n, c.dim, c.norm_eps);
+}
+
+// out += Wo · Attention(RoPE(Wq·in), RoPE(Wk·in), Wv·in).
+void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequest& r, const gpu::Buffer& in,
+                                           gpu::Buffer& out, ForwardResult& result) {
+    const ModelConfig& c = model.config;
+    const PositionPlan& p = r.plan;
+    const GpuLayer& g = layers[size_t(l)];
+    const int n = int(r.tokens.size());
+    ops.matmul(g.wq, in, act.q, n);
+    ops.matmul(g.wk, in, act.k, n);
+    ops.matmul(g.wv, in, act.v, n);
+    const bool rope = !p.inv_freq.empty();
+    const bool far = rope && p.far.enabled;  // without rotation both branches are identical
+    if (rope) {
+        const bool neox = p.layout == RopeLayout::NeoX;
+        const int pairs = p.rope_dim / 2;
+        if (far) {  // the far branch first: it reads q/k before the near rotation overwrites them
+            ops.rope_apply(act.q, act.qf_pos, act.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale);
+            ops.rope_apply(act.k, act.kf_pos, act.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale);
+        }
+        ops.rope_apply(act.q, act.q_pos, act.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale);
+        ops.rope_apply(act.k, act.k_pos, act.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale);
+    }
+    AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &act.query_scale,
+                       p.alibi_slopes.empty() ? nullptr : &act.slopes};
+    AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, p.window, p.sinks, p.far.neighbour_window};
+    ops.attention(ai, shape, act.att, act.lse);
+    if (r.want_attention && r.probe.layer == l) {
+        const int grid = r.probe.grid > 0 ? r.probe.grid : n;
+        const uint64_t bytes = uint64_t(grid) * grid * 4;
+        if (!act.probs.valid() || act.probs.size() < bytes) act.probs = gpu::Buffer(*ctx, bytes);
+        ops.attention_probs(ai, shape, act.lse, r.probe.head, r.probe.grid, act.probs);
+        result.attention.resize(size_t(grid) * grid);
+        result.attention_rows = result.attention_cols = grid;
+        rec->download(act.probs, result.attention.data(), bytes);
+    }
+    ops.matmul(g.wo, act.att, out, n, /*accumulate*/ true);
+}
+
+// out += W2 · (silu(W1·in) ⊙ W3·in)   (SiLU MLP: out += W2 · silu(W1·in)).
+void VulkanForward::Impl::record_mlp(GpuOps& ops, int l, const gpu::Buffer& in, gpu::Buffer& out, int n) {
+    const ModelConfig& c = model.config;
+    const GpuLayer& g = layers[size_t(l)];
+    const int count = n * c.hidden_dim;
+    ops.matmul(g.w1, in, act.h1, n);
+    if (c.mlp == MlpType::SwiGLU) {
+        ops.matmul(g.w3, in, act.h3, n);
+        ops.swiglu(act.h1, act.h3, act.h1, count);
+    } else {
+        ops.silu(act.h1, act.h1, count);
+    }
+    ops.matmul(g.w2, act.h1, out, n, /*accumulate*/ true);
+}
+
+// Classifier in chunks of act.chunk rows, each followed by its NLL: logits never exceed one chunk.
+void VulkanForward::Impl::record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& x, ForwardResult& result) {
+    const ModelConfig& c = model.config;
+    const GpuTensor& w = tied ? embedding : output;
+    const int n = int(r.tokens.size()), V = c.vocab_size;
+    if (r.want_nll && n > 1) {
+        for (int t0 = 0; t0 < n - 1; t0 += act.chunk) {
+            const int rows = std::min(act.chunk, n - 1 - t0);
+            ops.matmul(w, x, act.logits, rows, false, uint32_t(t0) * uint32_t(c.dim), 0);
+            ops.nll(act.logits, act.tokens, act.nll, rows, V, uint32_t(t0 + 1), uint32_t(t0));
+        }
+        result.nll.resize(size_t(n) - 1);
+        rec->download(act.nll, result.nll.data(), result.nll.size() * 4);
+    }
+    if (r.want_last_logits) {
+        ops.matmul(w, x, act.logits, 1, false, uint32_t(n - 1) * uint32_t(c.dim), 0);
+        result.last_logits.resize(size_t(V));
+        rec->download(act.logits, result.last_logits.data(), size_t(V) * 4);
+    }
+}
+
+ForwardResult VulkanForward::run(const ForwardRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    Impl& s = *impl_;
+    const ModelConfig& c = s.model.config;
+    s.check_request(request);
+    const int n = int(request.tokens.size());
+    s.ensure_capacity(n);
+    ForwardResult result;
+    GpuOps ops(*s.ctx, *s.rec);
+    s.mark("start");
+    s.upload_plan(request);
+    ops.embedding(s.embedding, s.act.tokens, s.act.x, n);
+    s.mark("embedding");
+    for (int l = 0; l < c.n_layers; ++l) {
+        const GpuLayer& g = s.layers[size_t(l)];
+        if (c.residual == Residual::PreNorm) {  // x += Attn(N1(x)); x += MLP(N2(x))
+            s.record_norm(ops, g.attn_norm, g.attn_norm_bias, s.act.x, s.act.xb, n);
+            s.record_attention(ops, l, request, s.act.xb, s.act.x, result);
+            s.mark("layer " + std::to_string(l) + " attention");
+            s.record_norm(ops, g.ffn_norm, g.ffn_norm_bias, s.act.x, s.act.xb, n);
+            s.record_mlp(ops, l, s.act.xb, s.act.x, n);
+        } else {  // PostFirstNorm: x = N1(x); a = x + Attn(x); x = a + MLP(N2(a))
+            s.record_norm(ops, g.attn_norm, g.attn_norm_bias, s.act.x, s.act.xb, n);
+            s.record_attention(ops, l, request, s.act.xb, s.act.xb, result);
+            s.mark("layer " + std::to_string(l) + " attention");
+            s.record_norm(ops, g.ffn_norm, g.ffn_norm_bias, s.act.xb, s.act.x, n);
+            s.record_mlp(ops, l, s.act.x, s.act.xb, n);
+            s.act.x.swap(s.act.xb);
+        }
+        s.mark("layer " + std::to_string(l) + " mlp");
+    }
+    const gpu::Buffer* final_x = &s.act.x;
+    if (c.final_norm) {
+        s.record_norm(ops, s.output_norm, s.output_norm_bias, s.act.x, s.act.xb, n);
+        final_x = &s.act.xb;
+    }
+    s.record_head(ops, request, *final_x, result);
+    s.mark("head");
+    s.rec->submit();
+    s.timings = s.rec->timings();
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+}  // namespace xl

@@ -1,0 +1,64 @@
+// Private state of VulkanForward (core/forward/vulkan_forward.cpp records the pass,
+// vulkan_forward_setup.cpp uploads weights and sizes buffers). Not a public interface.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/forward/gpu_ops.hpp"
+#include "core/forward/gpu_tensor.hpp"
+#include "core/forward/vulkan_forward.hpp"
+#include "core/gpu/context.hpp"
+#include "core/gpu/recorder.hpp"
+
+namespace xl {
+
+struct GpuLayer {
+    gpu::Buffer attn_norm, attn_norm_bias, ffn_norm, ffn_norm_bias;  // biases only for LayerNorm
+    GpuTensor wq, wk, wv, wo, w1, w2, w3;                            // w3 only for SwiGLU
+};
+
+// Activation and plan buffers for up to `capacity` tokens (grow-only).
+struct GpuActivations {
+    int capacity = 0;
+    int chunk = 0;                                  // classifier rows per chunk
+    gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
+    gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
+    gpu::Buffer probs;                              // attention map (probe), sized on demand
+};
+
+struct VulkanForward::Impl {
+    Impl(const Model& m, std::shared_ptr<gpu::Context> c);
+
+    void upload_weights();
+    void ensure_capacity(int n);
+    int64_t max_tokens() const;
+    int64_t bytes_per_token() const;
+    int64_t chunk_rows(int n) const;
+    void check_request(const ForwardRequest& r) const;
+
+    // Recording (vulkan_forward.cpp).
+    void upload_plan(const ForwardRequest& r);
+    void record_norm(GpuOps& ops, const gpu::Buffer& w, const gpu::Buffer& b, const gpu::Buffer& x, gpu::Buffer& y,
+                     int n);
+    void record_attention(GpuOps& ops, int l, const ForwardRequest& r, const gpu::Buffer& in, gpu::Buffer& out,
+                          ForwardResult& result);
+    void record_mlp(GpuOps& ops, int l, const gpu::Buffer& in, gpu::Buffer& out, int n);
+    void record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
+    void mark(const std::string& label);
+
+    const Model& model;
+    std::shared_ptr<gpu::Context> ctx;
+    GpuTensor embedding, output;
+    bool tied = true;
+    gpu::Buffer output_norm, output_norm_bias;
+    std::vector<GpuLayer> layers;
+    uint64_t weight_bytes = 0;
+    GpuActivations act;
+    std::unique_ptr<gpu::Recorder> rec;
+    bool profiling = false;
+    std::vector<std::pair<std::string, double>> timings;
+};
+
+}  // namespace xl

@@ -1,0 +1,145 @@
+// VulkanForward: weight upload, buffer sizing, memory bound, request checks.
+#include <algorithm>
+
+#include "core/error.hpp"
+#include "core/forward/vulkan_forward_impl.hpp"
+
+namespace xl {
+namespace {
+
+constexpr int64_t kLogitsBudget = int64_t(64) << 20;   // bytes of one classifier chunk
+constexpr int64_t kDeviceSlack = int64_t(128) << 20;    // driver / staging headroom
+
+gpu::Buffer maybe_f32(gpu::Context& ctx, const Tensor& t) { return t.empty() ? gpu::Buffer() : upload_f32(ctx, t); }
+
+gpu::Buffer sized(gpu::Context& ctx, int64_t floats) { return gpu::Buffer(ctx, uint64_t(std::max<int64_t>(floats, 1)) * 4); }
+
+}  // namespace
+
+VulkanForward::Impl::Impl(const Model& m, std::shared_ptr<gpu::Context> c) : model(m), ctx(std::move(c)) {
+    upload_weights();
+    rec = std::make_unique<gpu::Recorder>(*ctx);
+}
+
+void VulkanForward::Impl::upload_weights() {
+    const ModelConfig& c = model.config;
+    const ModelWeights& w = model.weights;
+    if (c.n_kv_heads <= 0 || c.n_heads % c.n_kv_heads != 0 || c.head_dim <= 0)
+        throw Error(ErrorKind::Unsupported, model.path, "head layout not supported by the Vulkan forward pass");
+    embedding = upload_tensor(*ctx, w.token_embedding);
+    tied = w.output.empty() || w.output.data == w.token_embedding.data;
+    if (!tied) output = upload_tensor(*ctx, w.output);
+    output_norm = maybe_f32(*ctx, w.output_norm);
+    output_norm_bias = maybe_f32(*ctx, w.output_norm_bias);
+    weight_bytes = embedding.bytes() + (tied ? 0 : output.bytes());
+    for (const LayerWeights& lw : w.layers) {
+        GpuLayer g;
+        g.attn_norm = maybe_f32(*ctx, lw.attn_norm);
+        g.attn_norm_bias = maybe_f32(*ctx, lw.attn_norm_bias);
+        g.ffn_norm = maybe_f32(*ctx, lw.ffn_norm);
+        g.ffn_norm_bias = maybe_f32(*ctx, lw.ffn_norm_bias);
+        g.wq = upload_tensor(*ctx, lw.wq);
+        g.wk = upload_tensor(*ctx, lw.wk);
+        g.wv = upload_tensor(*ctx, lw.wv);
+        g.wo = upload_tensor(*ctx, lw.wo);
+        g.w1 = upload_tensor(*ctx, lw.w1);
+        g.w2 = upload_tensor(*ctx, lw.w2);
+        if (c.mlp == MlpType::SwiGLU) g.w3 = upload_tensor(*ctx, lw.w3);
+        weight_bytes += g.wq.bytes() + g.wk.bytes() + g.wv.bytes() + g.wo.bytes() + g.w1.bytes() + g.w2.bytes() +
+                        g.w3.bytes() + 8 * uint64_t(c.dim);
+        layers.push_back(std::move(g));
+    }
+}
+
+int64_t VulkanForward::Impl::bytes_per_token() const {
+    const ModelConfig& c = model.config;
+    const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
+    // x, xb; q, qf, att; k, kf, v; lse; h1, h3; tokens, nll, 4 positions, query_scale.
+    return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 * int64_t(c.hidden_dim) + 7);
+}
+
+int64_t VulkanForward::Impl::chunk_rows(int n) const {
+    const int64_t rows = kLogitsBudget / (int64_t(model.config.vocab_size) * 4);
+    return std::clamp<int64_t>(rows / GpuOps::kMatmulTokens * GpuOps::kMatmulTokens, 1, std::max(n, 1));
+}
+
+int64_t VulkanForward::Impl::max_tokens() const {
+    const ModelConfig& c = model.config;
+    const int64_t logits = chunk_rows(1 << 30) * c.vocab_size * 4;
+    const int64_t budget = int64_t(ctx->device_local_bytes()) - int64_t(weight_bytes) - logits - kDeviceSlack;
+    const int64_t by_memory = std::max<int64_t>(0, budget / bytes_per_token());
+    // Every per-token buffer must also fit one storage-buffer binding.
+    const int64_t widest = 4 * std::max({int64_t(c.dim), int64_t(c.n_heads) * c.head_dim, int64_t(c.hidden_dim)});
+    const int64_t by_range = int64_t(ctx->properties().limits.maxStorageBufferRange) / widest;
+    return std::min(by_memory, by_range);
+}
+
+void VulkanForward::Impl::ensure_capacity(int n) {
+    if (n <= act.capacity) return;
+    const ModelConfig& c = model.config;
+    const int cap = std::max(n, (n + 255) / 256 * 256);
+    const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
+    act = GpuActivations{};  // release the old buffers before allocating larger ones
+    gpu::Context& g = *ctx;
+    act.capacity = cap;
+    act.chunk = int(chunk_rows(cap));
+    act.tokens = sized(g, cap);
+    act.x = sized(g, cap * int64_t(c.dim));
+    act.xb = sized(g, cap * int64_t(c.dim));
+    act.q = sized(g, cap * qd);
+    act.qf = sized(g, cap * qd);
+    act.att = sized(g, cap * qd);
+    act.k = sized(g, cap * kvd);
+    act.kf = sized(g, cap * kvd);
+    act.v = sized(g, cap * kvd);
+    act.lse = sized(g, cap * int64_t(c.n_heads));
+    act.h1 = sized(g, cap * int64_t(c.hidden_dim));
+    act.h3 = sized(g, cap * int64_t(c.hidden_dim));
+    act.logits = sized(g, int64_t(act.chunk) * c.vocab_size);
+    act.nll = sized(g, cap);
+    act.q_pos = sized(g, cap);
+    act.k_pos = sized(g, cap);
+    act.qf_pos = sized(g, cap);
+    act.kf_pos = sized(g, cap);
+    act.query_scale = sized(g, cap);
+    act.slopes = sized(g, std::max(c.n_heads, 1));
+    act.inv_freq = sized(g, std::max(c.head_dim / 2, 1));
+}
+
+void VulkanForward::Impl::check_request(const ForwardRequest& r) const {
+    const ModelConfig& c = model.config;
+    const int64_t n = int64_t(r.tokens.size());
+    if (n < 1) throw Error(ErrorKind::BadArgument, "", "forward pass needs at least one token");
+    const int64_t max_n = max_tokens();
+    if (n > max_n)
+        throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
+                    std::to_string(n) + " tokens exceed what the device memory can hold (at most " +
+                        std::to_string(max_n) + ")");
+    for (int t : r.tokens)
+        if (t < 0 || t >= c.vocab_size)
+            throw Error(ErrorKind::BadArgument, "", "token id " + std::to_string(t) + " outside the vocabulary");
+    const PositionPlan& p = r.plan;
+    const bool rope = !p.inv_freq.empty();
+    const bool ok = int64_t(p.query_scale.size()) >= n &&
+                    (!rope || (int64_t(p.near.q_pos.size()) >= n && int64_t(p.near.k_pos.size()) >= n)) &&
+                    (!rope || !p.far.enabled ||
+                     (int64_t(p.far.pos.q_pos.size()) >= n && int64_t(p.far.pos.k_pos.size()) >= n)) &&
+                    (p.alibi_slopes.empty() || int(p.alibi_slopes.size()) >= c.n_heads) &&
+                    p.rope_dim <= c.head_dim && (!rope || int(p.inv_freq.size()) >= p.rope_dim / 2);
+    if (!ok)
+        throw Error(ErrorKind::BadArgument, p.method,
+                    "position plan built for " + std::to_string(p.seq_len) + " tokens does not fit a request of " +
+                        std::to_string(n) + " tokens on this model");
+    if (r.want_attention) {
+        if (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 || r.probe.head >= c.n_heads ||
+            r.probe.grid < 0)
+            throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
+        const int64_t g = r.probe.grid > 0 ? r.probe.grid : n;
+        if (g * g * 4 > int64_t(ctx->properties().limits.maxStorageBufferRange))
+            throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
+                        "an attention map of " + std::to_string(g) + "×" + std::to_string(g) +
+                            " does not fit one device buffer; ask for a grid");
+    }
+}
+
+}  // namespace xl

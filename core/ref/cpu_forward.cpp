@@ -1,0 +1,265 @@
+// The scalar CPU forward pass (see cpu_forward.hpp), composed only of the ops in ops.hpp so that
+// a disagreement with the GPU can be traced to one op. Block recipes are rows of ModelConfig:
+//   PreNorm (Llama):        x += Attn(N1(x));  x += MLP(N2(x))
+//   PostFirstNorm (alilama): x = N1(x);  a = x + Attn(x);  x = a + MLP(N2(a))
+#include "core/ref/cpu_forward.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cassert>
+#include <chrono>
+
+#include "core/error.hpp"
+#include "core/ref/ops.hpp"
+
+namespace xl {
+namespace {
+
+// Layout of the dequantised cache: 4 model-level tensors, then kLayerSlots per layer.
+constexpr int kEmbedding = 0, kOutputNorm = 1, kOutputNormBias = 2, kOutput = 3, kModelSlots = 4;
+enum LayerSlot { AttnNorm, AttnNormBias, Wq, Wk, Wv, Wo, FfnNorm, FfnNormBias, W1, W2, W3, kLayerSlots };
+
+const Tensor& layer_tensor(const LayerWeights& lw, int slot) {
+    const Tensor* table[kLayerSlots] = {&lw.attn_norm, &lw.attn_norm_bias, &lw.wq, &lw.wk, &lw.wv, &lw.wo,
+                                        &lw.ffn_norm, &lw.ffn_norm_bias, &lw.w1, &lw.w2, &lw.w3};
+    return *table[slot];
+}
+
+int64_t host_memory_bytes() {
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+    if (pages <= 0 || page <= 0) return int64_t(4) << 30;  // unknown: assume 4 GiB
+    return int64_t(pages) * int64_t(page);
+}
+
+// Floats of activations kept per token during one run (x, normed x, residual copy, q, k, v,
+// far copies of q and k, attention output, two MLP hidden buffers, a classifier chunk row).
+int64_t floats_per_token(const ModelConfig& c) {
+    const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
+    return 4 * int64_t(c.dim) + 3 * qd + 4 * kvd + 2 * int64_t(c.hidden_dim);
+}
+
+struct Buffers {
+    std::vector<float> x, xb, tmp, q, k, v, qf, kf, att, h1, h3;
+};
+
+}  // namespace
+
+CpuForward::CpuForward(const Model& model) : model_(model) {}
+
+int64_t CpuForward::max_tokens() const {
+    const ModelConfig& c = model_.config;
+    int64_t weights = 0;
+    for (const auto& lw : model_.weights.layers)
+        for (int s = 0; s < kLayerSlots; ++s) weights += layer_tensor(lw, s).rows * layer_tensor(lw, s).cols;
+    weights += 2 * model_.weights.token_embedding.rows * model_.weights.token_embedding.cols;
+    const int64_t budget = host_memory_bytes() / 2 - weights * int64_t(sizeof(float));
+    const int64_t n = budget / (floats_per_token(c) * int64_t(sizeof(float)));
+    return std::max<int64_t>(0, std::min<int64_t>(n, int64_t(1) << 24));
+}
+
+// Float copy of one weight as an F32 tensor view of the cache (empty stays empty).
+static Tensor f32_view(const Tensor& src, const std::vector<float>& data) {
+    Tensor t = src;
+    if (src.empty()) return t;
+    t.type = TensorType::F32;
+    t.data = reinterpret_cast<const uint8_t*>(data.data());
+    return t;
+}
+
+namespace {
+
+// Everything one run needs, resolved once: F32 views of the cached weights.
+struct Weights {
+    Tensor embedding, output_norm, output_norm_bias, output;
+    std::vector<std::array<Tensor, kLayerSlots>> layers;
+};
+
+void norm(const ModelConfig& c, const Tensor& w, const Tensor& b, const float* x, int n, float* y) {
+    const float* wp = reinterpret_cast<const float*>(w.data);
+    if (c.norm == NormType::RMSNorm) {
+        ref::rmsnorm(x, wp, n, c.dim, c.norm_eps, y);
+    } else {
+        const float* bp = b.empty() ? nullptr : reinterpret_cast<const float*>(b.data);
+        ref::layernorm(x, wp, bp, n, c.dim, c.norm_eps, y);
+    }
+}
+
+// Attention sub-block: reads `in` (normed) and writes the projected output to `out`.
+void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const PositionPlan& plan,
+                     const float* in, int n, Buffers& b, float* out, float* probs, int probe_head) {
+    const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
+    ref::matmul(lw[Wq], in, n, b.q.data());
+    ref::matmul(lw[Wk], in, n, b.k.data());
+    ref::matmul(lw[Wv], in, n, b.v.data());
+    if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
+        b.qf = b.q;
+        b.kf = b.k;
+        ref::rope_apply(b.qf.data(), n, H, hd, plan, plan.far.pos.q_pos);
+        ref::rope_apply(b.kf.data(), n, KV, hd, plan, plan.far.pos.k_pos);
+    }
+    ref::rope_apply(b.q.data(), n, H, hd, plan, plan.near.q_pos);
+    ref::rope_apply(b.k.data(), n, KV, hd, plan, plan.near.k_pos);
+    ref::attention(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
+                   plan.far.enabled ? b.kf.data() : nullptr, b.v.data(), n, H, KV, hd, plan, b.att.data(),
+                   probs, probe_head);
+    ref::matmul(lw[Wo], b.att.data(), n, out);
+}
+
+// MLP sub-block: SwiGLU w2(silu(w1 x) * w3 x) or SiLU w2(silu(w1 x)).
+void mlp_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const float* in, int n,
+               Buffers& b, float* out) {
+    const int count = n * c.hidden_dim;
+    ref::matmul(lw[W1], in, n, b.h1.data());
+    if (c.mlp == MlpType::SwiGLU) {
+        ref::matmul(lw[W3], in, n, b.h3.data());
+        ref::swiglu(b.h1.data(), b.h3.data(), count, b.h1.data());
+    } else {
+        ref::silu(b.h1.data(), count, b.h1.data());
+    }
+    ref::matmul(lw[W2], b.h1.data(), n, out);
+}
+
+void check_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n) {
+    const int64_t n = int64_t(r.tokens.size());
+    if (n < 1) throw Error(ErrorKind::BadArgument, "", "forward pass needs at least one token");
+    if (n > max_n)
+        throw Error(ErrorKind::OutOfMemory, "CPU reference",
+                    std::to_string(n) + " tokens exceed the host-memory bound of " + std::to_string(max_n));
+    for (int t : r.tokens)
+        if (t < 0 || t >= c.vocab_size)
+            throw Error(ErrorKind::BadArgument, "", "token id " + std::to_string(t) + " outside the vocabulary");
+    const PositionPlan& p = r.plan;
+    const bool rope = !p.inv_freq.empty();
+    const bool ok = int64_t(p.query_scale.size()) >= n &&
+                    (!rope || (int64_t(p.near.q_pos.size()) >= n && int64_t(p.near.k_pos.size()) >= n)) &&
+                    (!rope || !p.far.enabled ||
+                     (int64_t(p.far.pos.q_pos.size()) >= n && int64_t(p.far.pos.k_pos.size()) >= n)) &&
+                    (p.alibi_slopes.empty() || int(p.alibi_slopes.size()) >= c.n_heads) &&
+                    p.rope_dim <= c.head_dim;
+    if (!ok)
+        throw Error(ErrorKind::BadArgument, p.method,
+                    "position plan built for " + std::to_string(p.seq_len) + " tokens does not fit a request of " +
+                        std::to_string(n) + " tokens on this model");
+    if (r.want_attention) {
+        if (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 || r.probe.head >= c.n_heads ||
+            r.probe.grid < 0)
+            throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
+        if (n * n * int64_t(sizeof(float)) > host_memory_bytes() / 4)
+            throw Error(ErrorKind::OutOfMemory, "CPU reference", "an n×n attention map of " + std::to_string(n) +
+                                                                      " tokens does not fit in host memory");
+    }
+}
+
+
+// F32 views of every weight, dequantised into `cache` on first use (the cache is filled once).
+Weights cached_weights(const ModelWeights& mw, std::vector<std::vector<float>>& cache) {
+    const size_t slots = kModelSlots + size_t(kLayerSlots) * mw.layers.size();
+    if (cache.size() != slots) {
+        cache.assign(slots, {});
+        auto fill = [&](size_t i, const Tensor& t) { if (!t.empty()) cache[i] = dequantize(t); };
+        fill(kEmbedding, mw.token_embedding);
+        fill(kOutputNorm, mw.output_norm);
+        fill(kOutputNormBias, mw.output_norm_bias);
+        if (!mw.output.empty() && mw.output.data != mw.token_embedding.data) fill(kOutput, mw.output);
+        for (size_t l = 0; l < mw.layers.size(); ++l)
+            for (int s = 0; s < kLayerSlots; ++s) fill(kModelSlots + l * kLayerSlots + s, layer_tensor(mw.layers[l], s));
+    }
+    Weights w;
+    w.embedding = f32_view(mw.token_embedding, cache[kEmbedding]);
+    w.output_norm = f32_view(mw.output_norm, cache[kOutputNorm]);
+    w.output_norm_bias = f32_view(mw.output_norm_bias, cache[kOutputNormBias]);
+    w.output = cache[kOutput].empty() ? w.embedding : f32_view(mw.output, cache[kOutput]);
+    for (size_t l = 0; l < mw.layers.size(); ++l) {
+        w.layers.emplace_back();
+        for (int s = 0; s < kLayerSlots; ++s)
+            w.layers.back()[s] = f32_view(layer_tensor(mw.layers[l], s), cache[kModelSlots + l * kLayerSlots + s]);
+    }
+    return w;
+}
+
+// Classifier over the final hidden states `x` [n][dim], in chunks of rows so that n × vocab
+// logits never live at once: per-token NLL of the next token and/or the last row's logits.
+void classify(const ModelConfig& c, const Tensor& output, const std::vector<float>& x, const ForwardRequest& request,
+              ForwardResult& result) {
+    const int n = int(request.tokens.size()), V = c.vocab_size, chunk = 64;
+    std::vector<float> logits(size_t(chunk) * V);
+    if (request.want_nll && n > 1) result.nll.resize(size_t(n) - 1);
+    for (int t0 = 0; t0 < n; t0 += chunk) {
+        const int rows = std::min(chunk, n - t0);
+        const bool has_last = t0 + rows == n;
+        const int scored = std::min(rows, n - 1 - t0);  // rows that have a next token
+        if (!(request.want_nll && scored > 0) && !(request.want_last_logits && has_last)) continue;
+        ref::matmul(output, x.data() + size_t(t0) * c.dim, rows, logits.data());
+        if (request.want_nll && scored > 0)
+            ref::nll(logits.data(), scored, V, request.tokens.data() + t0 + 1, result.nll.data() + t0);
+        if (request.want_last_logits && has_last)
+            result.last_logits.assign(logits.begin() + size_t(rows - 1) * V, logits.begin() + size_t(rows) * V);
+    }
+}
+
+}  // namespace
+
+ForwardResult CpuForward::run(const ForwardRequest& request) {
+    const auto start = std::chrono::steady_clock::now();
+    const ModelConfig& c = model_.config;
+    check_request(c, request, max_tokens());
+
+    const Weights w = cached_weights(model_.weights, dequantized_);
+    const int n = int(request.tokens.size());
+    const size_t nd = size_t(n) * c.dim;
+    Buffers b;
+    b.x.resize(nd); b.xb.resize(nd); b.tmp.resize(nd);
+    b.q.resize(size_t(n) * c.n_heads * c.head_dim);
+    b.att.resize(b.q.size());
+    b.k.resize(size_t(n) * c.n_kv_heads * c.head_dim);
+    b.v.resize(b.k.size());
+    b.h1.resize(size_t(n) * c.hidden_dim);
+    if (c.mlp == MlpType::SwiGLU) b.h3.resize(b.h1.size());
+
+    ForwardResult result;
+    std::vector<float> probs;
+    ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
+    for (int l = 0; l < c.n_layers; ++l) {
+        const auto& lw = w.layers[size_t(l)];
+        const bool probe = request.want_attention && request.probe.layer == l;
+        if (probe) probs.assign(size_t(n) * n, 0.f);
+        float* probs_ptr = probe ? probs.data() : nullptr;
+        if (c.residual == Residual::PreNorm) {
+            norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
+            attention_block(c, lw, request.plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            ref::add_inplace(b.x.data(), b.tmp.data(), int(nd));
+            norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
+            mlp_block(c, lw, b.xb.data(), n, b, b.tmp.data());
+            ref::add_inplace(b.x.data(), b.tmp.data(), int(nd));
+        } else {  // PostFirstNorm
+            norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
+            attention_block(c, lw, request.plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
+            norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
+            mlp_block(c, lw, b.x.data(), n, b, b.tmp.data());
+            ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // x = a + MLP(N2(a))
+            b.x.swap(b.xb);
+        }
+        if (probe) {
+            if (request.probe.grid > 0) {
+                result.attention = ref::reduce_grid(probs, n, request.probe.grid);
+                result.attention_rows = result.attention_cols = request.probe.grid;
+            } else {
+                result.attention = std::move(probs);
+                result.attention_rows = result.attention_cols = n;
+            }
+        }
+    }
+    if (c.final_norm) {
+        norm(c, w.output_norm, w.output_norm_bias, b.x.data(), n, b.xb.data());
+        b.x.swap(b.xb);
+    }
+
+    classify(c, w.output, b.x, request, result);
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+}  // namespace xl

@@ -1,0 +1,204 @@
+#include "core/session/compute.hpp"
+
+#include <chrono>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "core/metrics/perplexity.hpp"
+#include "core/metrics/protocol.hpp"
+#include "core/posenc/method.hpp"
+#include "core/session/attention_stats.hpp"
+
+namespace xl {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Run {
+    const ComputeRequest& req;
+    Engine& engine;
+    const ComputeHooks& hooks;
+    Results r;
+    Clock::time_point t0 = Clock::now();
+
+    void check() const { if (hooks.check) hooks.check(); }
+    void progress(double f, const std::string& m) const { if (hooks.progress) hooks.progress(f, m); }
+    void publish() {
+        r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        if (hooks.publish) hooks.publish(std::make_shared<const Results>(r));
+    }
+    std::vector<int> window(int n) const {
+        const auto& t = engine.stream().tokens;
+        return std::vector<int>(t.begin(), t.begin() + std::min<size_t>(t.size(), size_t(n)));
+    }
+};
+
+void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
+    const ModelConfig& cfg = run.engine.model().config;
+    const int n = run.r.eval_length;
+    c.plan = make_plan(spec, cfg, n);
+    c.convention = c.plan.convention;
+    if (cfg.position == PositionSignal::RoPE)
+        c.rope = rope_table(spec, cfg.rope_dim > 0 ? cfg.rope_dim : cfg.head_dim, cfg.rope_base, run.r.train_length, n);
+    ForwardRequest fr;
+    fr.tokens = run.window(n);
+    fr.plan = c.plan;
+    fr.want_attention = true;
+    fr.probe.layer = std::clamp(run.req.layer, 0, cfg.n_layers - 1);
+    fr.probe.head = std::clamp(run.req.head, -1, cfg.n_heads - 1);
+    fr.probe.grid = std::min(n, run.req.session.attention_grid);
+    const ForwardResult out = run.engine.forward().run(fr);
+    c.position_loss.assign(n, NAN);
+    double sum = 0;
+    for (size_t i = 0; i < out.nll.size(); ++i) {
+        c.position_loss[i + 1] = out.nll[i];
+        sum += out.nll[i];
+    }
+    c.eval_ppl = out.nll.empty() ? NAN : std::exp(sum / double(out.nll.size()));
+    AttentionGrid& a = c.attention;
+    a.layer = fr.probe.layer;
+    a.head = fr.probe.head;
+    a.rows = out.attention_rows;
+    a.cols = out.attention_cols;
+    a.seq_len = n;
+    a.p = out.attention;
+    // Mask cells entirely in the future (block row r covers queries < (r+1)·n/rows).
+    for (int i = 0; i < a.rows; ++i)
+        for (int j = 0; j < a.cols; ++j)
+            if (int64_t(j) * n / a.cols > (int64_t(i + 1) * n / a.rows) - 1) a.p[size_t(i) * a.cols + j] = NAN;
+}
+
+void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, int nc) {
+    const ModelConfig& cfg = run.engine.model().config;
+    const int n = std::min(run.r.eval_length, run.req.entropy_max_tokens);
+    ForwardRequest fr;
+    fr.tokens = run.window(n);
+    fr.plan = make_plan(spec, cfg, n);
+    fr.want_nll = false;
+    fr.want_attention = true;
+    c.entropy.assign(cfg.n_layers, std::vector<double>(n, 0.0));
+    c.receptive.assign(cfg.n_layers, std::vector<double>(n, 0.0));
+    for (int l = 0; l < cfg.n_layers; ++l) {
+        for (int h = 0; h < cfg.n_heads; ++h) {
+            run.check();
+            run.progress((ci + (l + h / double(cfg.n_heads)) / cfg.n_layers) / nc,
+                         std::string("entropy ") + c.label + ": layer " + std::to_string(l));
+            fr.probe = {l, h, 0};
+            const ForwardResult out = run.engine.forward().run(fr);
+            if (out.attention_rows != n || out.attention_cols != n) continue;
+            const auto e = row_entropy(out.attention, n);
+            const auto m = mass_within_distance(out.attention, n);
+            for (int i = 0; i < n; ++i) {
+                c.entropy[l][i] += e[i] / cfg.n_heads;
+                c.receptive[l][i] += m[i] / cfg.n_heads;
+            }
+        }
+    }
+}
+
+void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
+    const Protocol protocol = parse_protocol(run.req.session.protocol);
+    const auto& tokens = run.engine.stream().tokens;
+    const int bos = run.engine.model().tokenizer ? run.engine.model().tokenizer->bos() : -1;
+    const int steps = int(run.r.lengths.size() * run.r.configs.size());
+    int step = 0;
+    for (size_t k = 0; k < run.r.lengths.size(); ++k) {
+        const int L = run.r.lengths[k];
+        for (size_t ci = 0; ci < run.r.configs.size(); ++ci, ++step) {
+            ConfigResult& c = run.r.configs[ci];
+            if (!c.error.empty()) continue;
+            run.check();
+            run.progress(double(step) / steps, "perplexity " + std::string(1, c.label) + " at " + std::to_string(L));
+            if (int64_t(L) > int64_t(tokens.size()) || L > run.engine.forward().max_tokens()) continue;
+            const PerplexityResult pr = evaluate_perplexity(
+                run.engine.forward(), tokens, protocol, L, run.req.session.max_windows, bos,
+                [&](int n) { return make_plan(specs[ci], run.engine.model().config, n); },
+                [&](int, int) { run.check(); });
+            c.ppl[k] = pr.stats.ppl();
+            c.ppl_stderr[k] = pr.stats.ppl_stderr();
+        }
+        run.publish();
+    }
+    run.r.sweep_done = true;
+}
+
+}  // namespace
+
+std::string session_model_path(const ComputeRequest& q) {
+    return resolve_path(q.session.model.empty() ? q.defaults.model : q.session.model, q.session.base_dir);
+}
+std::string session_tokenizer_path(const ComputeRequest& q) {
+    if (!q.session.tokenizer.empty()) return resolve_path(q.session.tokenizer, q.session.base_dir);
+    return q.session.model.empty() ? resolve_path(q.defaults.tokenizer, q.session.base_dir) : "";
+}
+std::string session_text_path(const ComputeRequest& q) {
+    return resolve_path(q.session.text.empty() ? q.defaults.text : q.session.text, q.session.base_dir);
+}
+
+std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+    const Session& s = req.session;
+    validate_session(s, s.name);
+    engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req));
+    Run run{req, engine, hooks, {}};
+    Results& r = run.r;
+    const Model& model = engine.model();
+    r.generation = req.generation;
+    r.model_path = model.path;
+    r.model_name = model.config.name;
+    r.text_path = engine.stream().path;
+    r.device = engine.forward().device_name();
+    r.config = model.config;
+    r.train_length = model.config.train_context_length > 0 ? model.config.train_context_length : model.config.file_context_length;
+    r.text_tokens = int(engine.stream().tokens.size());
+    r.eval_length = std::min<int64_t>({s.eval_length, r.text_tokens, engine.forward().max_tokens()});
+    if (r.eval_length < s.eval_length)
+        r.warnings.push_back("eval length cut to " + std::to_string(r.eval_length) + " tokens (text or device limit)");
+    const Protocol protocol = parse_protocol(s.protocol);
+    r.protocol = protocol.name();
+    r.protocol_description = protocol.description();
+    r.lengths = s.lengths;
+    r.max_windows = s.max_windows;
+    std::vector<MethodSpec> specs;
+    for (size_t i = 0; i < s.configs.size(); ++i) {
+        if (!s.configs[i].enabled) continue;
+        ConfigResult c;
+        c.label = config_label(int(i));
+        specs.push_back(parse_method_spec(s.configs[i].method));
+        c.method = specs.back().canonical();
+        c.ppl.assign(r.lengths.size(), NAN);
+        c.ppl_stderr.assign(r.lengths.size(), NAN);
+        r.configs.push_back(std::move(c));
+    }
+    // Stage 1 is not interruptible: while a slider moves, every job still shows its quick results
+    // before the next request (the newest) replaces it.
+    for (size_t i = 0; i < r.configs.size(); ++i) {
+        run.progress(0.0, std::string("forward ") + r.configs[i].label);
+        try {
+            stage_forward(run, r.configs[i], specs[i]);
+        } catch (const Error& e) {
+            r.configs[i].error = e.what();
+        }
+    }
+    run.publish();
+    if (shows_panel(s, "logit_decay")) {
+        const int n = std::min(r.eval_length, 1024);
+        for (ConfigResult& c : r.configs) {
+            run.check();
+            if (c.error.empty()) c.qk_by_distance = live_qk_by_distance(model, run.window(n), make_plan(specs[&c - &r.configs[0]], model.config, n));
+        }
+        run.publish();
+    }
+    if (shows_panel(s, "perplexity")) stage_sweep(run, specs);
+    if (req.want_entropy && (shows_panel(s, "entropy") || shows_panel(s, "alibi"))) {
+        for (size_t i = 0; i < r.configs.size(); ++i)
+            if (r.configs[i].error.empty()) stage_entropy(run, r.configs[i], specs[i], int(i), int(r.configs.size()));
+        r.entropy_done = true;
+        run.publish();
+    }
+    run.progress(1.0, "done");
+    r.seconds = std::chrono::duration<double>(Clock::now() - run.t0).count();
+    return std::make_shared<const Results>(r);
+}
+
+}  // namespace xl

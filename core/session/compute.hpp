@@ -1,0 +1,45 @@
+// Computes Results for a Session in stages, publishing after each so the UI never waits for
+// the slow parts (DESIGN.md #8):
+//   1. per configuration: plan, RoPE table, one forward pass over the first eval_length tokens
+//      (per-position loss) with the selected layer/head's attention reduced to a grid;
+//   2. live layer-0 q·k by distance (Logit decay panel, when shown);
+//   3. the perplexity-vs-length sweep under the session's protocol (Perplexity panel);
+//   4. per-layer attention entropy and receptive field over all heads (Entropy / ALiBi panels).
+//
+//   ComputeRequest req{session, view.layer, view.head};
+//   auto results = compute_results(req, engine, ctx);   // ctx: JobContext (progress, cancel)
+#pragma once
+#include <functional>
+#include <memory>
+
+#include "core/session/engine.hpp"
+#include "core/session/results.hpp"
+#include "core/session/session.hpp"
+
+namespace xl {
+
+struct ComputeRequest {
+    Session session;
+    int layer = 0, head = 0;             // attention probe (head −1 = mean)
+    DefaultData defaults;                // used where the session leaves a path empty
+    uint64_t generation = 0;
+    int entropy_max_tokens = 1024;       // entropy/receptive field length cap (n² per head)
+    bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
+                                         // for it only while the Entropy or ALiBi panel is open
+};
+
+// Hooks into the job runner; both may be empty (headless).
+struct ComputeHooks {
+    std::function<void()> check;                                     // throws to cancel
+    std::function<void(double, const std::string&)> progress;
+    std::function<void(std::shared_ptr<const Results>)> publish;
+};
+
+// Session paths after defaults and resolution against session.base_dir.
+std::string session_model_path(const ComputeRequest& req);
+std::string session_tokenizer_path(const ComputeRequest& req);
+std::string session_text_path(const ComputeRequest& req);
+
+std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks);
+
+}  // namespace xl

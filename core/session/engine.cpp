@@ -1,0 +1,45 @@
+#include "core/session/engine.hpp"
+
+#include <cstdlib>
+#include <string>
+
+#include "core/model/load_model.hpp"
+#include "core/ref/cpu_forward.hpp"
+
+#if __has_include("core/forward/vulkan_forward.hpp")
+#include "core/forward/vulkan_forward.hpp"
+#define XL_SESSION_HAVE_VULKAN 1
+#endif
+
+namespace xl {
+
+std::unique_ptr<Forward> make_forward(const Model& model, int device_index) {
+    const char* choice = std::getenv("XL_FORWARD");  // "cpu" forces the scalar reference (debugging)
+    if (choice && std::string(choice) == "cpu") return std::make_unique<CpuForward>(model);
+#ifdef XL_SESSION_HAVE_VULKAN
+    return std::make_unique<VulkanForward>(model, device_index);
+#else
+    (void)device_index;
+    return std::make_unique<CpuForward>(model);
+#endif
+}
+
+void Engine::ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path) {
+    if (!model_ || model_path != model_path_ || tokenizer_path != tokenizer_path_) {
+        // Load into locals first: a failure leaves the previous engine usable.
+        auto model = std::make_unique<Model>(load_model(model_path, tokenizer_path));
+        auto forward = make_forward(*model, device_index_);
+        forward_.reset();
+        model_ = std::move(model);
+        forward_ = std::move(forward);
+        model_path_ = model_path;
+        tokenizer_path_ = tokenizer_path;
+        text_path_.clear();
+    }
+    if (text_path != text_path_) {
+        stream_ = load_token_stream(text_path, *model_->tokenizer);
+        text_path_ = text_path;
+    }
+}
+
+}  // namespace xl

@@ -1,0 +1,47 @@
+// The loaded model, its forward backend and the tokenised evaluation text, kept between jobs
+// and reloaded only when a path changes. Used by one thread at a time (the job runner's worker,
+// or the headless figure command).
+//
+//   Engine e;
+//   e.ensure(model_path, tokenizer_path, text_path);   // throws Error naming the bad file
+//   e.forward().run(request);
+//
+// make_forward() picks the Vulkan engine when it is built in, else the CPU reference: switching
+// backends is this one function. XL_FORWARD=cpu in the environment forces the CPU reference.
+#pragma once
+#include <memory>
+#include <string>
+
+#include "core/forward/forward.hpp"
+#include "core/metrics/text_stream.hpp"
+#include "core/model/model.hpp"
+
+namespace xl {
+
+std::unique_ptr<Forward> make_forward(const Model& model, int device_index = -1);
+
+class Engine {
+public:
+    explicit Engine(int device_index = -1) : device_index_(device_index) {}
+    void ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path);
+    const Model& model() const { return *model_; }
+    Forward& forward() { return *forward_; }
+    const TokenStream& stream() const { return stream_; }
+    bool loaded() const { return model_ != nullptr; }
+
+private:
+    int device_index_;
+    std::string model_path_, tokenizer_path_, text_path_;
+    std::unique_ptr<Model> model_;       // stable address: the forward keeps a reference
+    std::unique_ptr<Forward> forward_;
+    TokenStream stream_;
+};
+
+// Bundled defaults (assets/), found relative to a directory (the preset's, the working one).
+struct DefaultData {
+    std::string model = "assets/stories260K.bin";
+    std::string tokenizer = "assets/tok512.bin";
+    std::string text = "assets/tinystories-valid-first201.txt";
+};
+
+}  // namespace xl

@@ -1,0 +1,48 @@
+// Results -> FigureSpec for every plot of every panel (DESIGN.md #11). The app draws these specs
+// interactively and exports them; `extrapolab figure` writes the same specs headless, so the
+// screen and the paper figure show the same data.
+//
+//   for (const FigureSpec& f : panel_figures("perplexity", results, view)) write_svg(f, ...);
+//   PerplexityTable t = perplexity_table(results);       // YaRN repository CSV layout
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/io/csv_writer.hpp"
+#include "core/io/figure_spec.hpp"
+#include "core/session/results.hpp"
+#include "core/session/view_state.hpp"
+
+namespace xl {
+
+// Meta entries every figure carries: model, text, device, protocol, one line per configuration
+// with its canonical method spec and convention.
+void add_common_meta(FigureSpec& f, const Results& r);
+std::string config_name(const ConfigResult& c);   // "A: yarn:s=4,orig=512"
+
+// Perplexity panel.
+FigureSpec figure_ppl_vs_length(const Results& r);
+FigureSpec figure_position_loss(const Results& r, int smoothing);
+PerplexityTable perplexity_table(const Results& r);
+// Attention map of configuration `ci` (the probed layer/head).
+FigureSpec figure_attention(const Results& r, int ci, const ViewState& v);
+// RoPE phase: wrapped angle vs position of a few pairs (curves), and pair × position strip.
+FigureSpec figure_rope_phase_curves(const Results& r, int ci, int pairs);
+FigureSpec figure_rope_phase_strip(const Results& r, int ci, bool remapped);
+// Frequency remap: inverse frequency and wavelength per pair for every configuration.
+FigureSpec figure_inv_freq(const Results& r);
+FigureSpec figure_wavelength(const Results& r);
+// Logit decay: RoFormer bound and live layer-0 q·k vs distance.
+FigureSpec figure_logit_bound(const Results& r);
+FigureSpec figure_logit_live(const Results& r);
+// ALiBi: per-head slopes, bias matrix of one head, receptive field per configuration.
+FigureSpec figure_alibi_slopes(const Results& r);
+FigureSpec figure_alibi_bias(const Results& r, int ci, int head);
+FigureSpec figure_receptive_field(const Results& r, int layer);
+// Entropy vs position per layer (configuration ci), plus the layer mean of the others dashed.
+FigureSpec figure_entropy(const Results& r, int ci);
+
+// All figures of one panel ("perplexity", "attention", ...); empty for panels without plots.
+std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r, const ViewState& v);
+
+}  // namespace xl

@@ -1,0 +1,59 @@
+// Immutable results of one computation over a Session (DESIGN.md #7): built by the job runner's
+// worker, shared as std::shared_ptr<const Results>, drawn by panels and written by exporters.
+// Everything a number depends on (model, text, protocol, method spec and convention, device) is
+// named here so that figures and CSV files can say it.
+//
+//   std::shared_ptr<const Results> r = runner.latest();
+//   for (const ConfigResult& c : r->configs) c.ppl[k] ...   // perplexity at r->lengths[k]
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/model/model.hpp"
+#include "core/posenc/method.hpp"
+#include "core/posenc/position_plan.hpp"
+
+namespace xl {
+
+// Attention probabilities of one layer/head, reduced to rows×cols cells (row = query block).
+struct AttentionGrid {
+    int layer = 0, head = 0;           // head -1 = mean over heads
+    int rows = 0, cols = 0;
+    int seq_len = 0;                   // tokens covered
+    std::vector<float> p;              // rows*cols; masked (future) cells NaN
+};
+
+struct ConfigResult {
+    char label = 'A';
+    std::string method;                // canonical spec
+    std::string convention;            // plan.convention
+    std::string error;                 // why this configuration could not be computed ("" = fine)
+    PositionPlan plan;                 // at eval_length
+    RopeTable rope;                    // per-pair analytic view (empty inv_freq for non-RoPE models)
+    std::vector<double> position_loss; // mean NLL per position at eval_length (NaN where unscored)
+    double eval_ppl = 0;               // perplexity of the eval-length window(s)
+    AttentionGrid attention;           // selected layer/head
+    std::vector<double> ppl, ppl_stderr;   // per Results::lengths (NaN = not computed yet)
+    std::vector<std::vector<double>> entropy;      // [layer][position]: mean over heads, nats
+    std::vector<std::vector<double>> receptive;    // [layer][distance d]: attention mass within d (mean over heads, queries)
+    std::vector<double> qk_by_distance;            // live layer-0 q·k/√d vs distance (mean over heads)
+};
+
+struct Results {
+    uint64_t generation = 0;
+    std::string model_path, model_name, text_path, device, protocol, protocol_description;
+    ModelConfig config;                // copy of the model's configuration (no weights)
+    int train_length = 0;              // best knowledge of the training length
+    int eval_length = 0;
+    int text_tokens = 0;
+    std::vector<int> lengths;          // sweep lengths
+    int max_windows = 0;               // windows per length in the sweep (0 = all)
+    std::vector<ConfigResult> configs;
+    bool sweep_done = false;           // all lengths computed
+    bool entropy_done = false;
+    double seconds = 0;                // wall time so far
+    std::vector<std::string> warnings;
+};
+
+}  // namespace xl

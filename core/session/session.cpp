@@ -1,0 +1,75 @@
+#include "core/session/session.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/metrics/protocol.hpp"
+#include "core/posenc/method.hpp"
+
+namespace xl {
+
+char config_label(int index) { return char('A' + index); }
+
+const std::vector<std::string>& all_panel_ids() {
+    static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
+                                                 "freq_remap", "logit_decay", "alibi", "entropy"};
+    return ids;
+}
+
+bool shows_panel(const Session& s, const std::string& id) {
+    return s.panels.empty() || std::find(s.panels.begin(), s.panels.end(), id) != s.panels.end();
+}
+
+Session default_session() {
+    Session s;
+    s.name = "Default: stories260K, no scaling vs YaRN 4×";
+    s.configs = {{"none"}, {"yarn:s=4,orig=512"}};
+    return s;
+}
+
+void validate_session(const Session& s, const std::string& subject) {
+    auto bad = [&](const std::string& m) { throw Error(ErrorKind::BadArgument, subject, m); };
+    if (s.configs.empty() || int(s.configs.size()) > kMaxConfigs)
+        bad("'configs' must hold 1 to 4 configurations, not " + std::to_string(s.configs.size()));
+    for (size_t i = 0; i < s.configs.size(); ++i) {
+        try {
+            parse_method_spec(s.configs[i].method);
+        } catch (const Error& e) {
+            bad(std::string("configuration ") + config_label(int(i)) + ": " + e.what());
+        }
+    }
+    if (s.eval_length < 2 || s.eval_length > 65536) bad("'eval_length' must be in 2..65536, not " + std::to_string(s.eval_length));
+    if (s.lengths.empty() || s.lengths.size() > 32) bad("'lengths' must hold 1 to 32 lengths");
+    for (int L : s.lengths)
+        if (L < 2 || L > 65536) bad("each of 'lengths' must be in 2..65536, not " + std::to_string(L));
+    try {
+        parse_protocol(s.protocol);
+    } catch (const Error& e) {
+        bad(std::string("'protocol': ") + e.what());
+    }
+    if (s.max_windows < 0 || s.max_windows > 10000) bad("'max_windows' must be in 0..10000");
+    if (s.attention_grid < 8 || s.attention_grid > 1024) bad("'attention_grid' must be in 8..1024");
+    for (const std::string& p : s.panels)
+        if (std::find(all_panel_ids().begin(), all_panel_ids().end(), p) == all_panel_ids().end())
+            bad("unknown panel '" + p + "' (known: model, method, perplexity, attention, rope_phase, freq_remap, "
+                "logit_decay, alibi, entropy)");
+}
+
+std::string resolve_path(const std::string& path, const std::string& base_dir) {
+    namespace fs = std::filesystem;
+    if (path.empty() || fs::path(path).is_absolute()) return path;
+    std::vector<fs::path> tries;
+    if (!base_dir.empty()) {
+        tries.push_back(fs::path(base_dir) / path);
+        tries.push_back(fs::path(base_dir).parent_path() / path);
+    }
+    tries.push_back(fs::path(path));
+    for (const fs::path& p : tries) {
+        std::error_code ec;
+        if (fs::exists(p, ec)) return p.lexically_normal().string();
+    }
+    return tries.front().lexically_normal().string();
+}
+
+}  // namespace xl

@@ -1,0 +1,54 @@
+// The experiment state a preset saves (DESIGN.md #7): model, text, up to four configurations
+// A-D compared side by side, lengths, perplexity protocol, the panels to show and, for teaching
+// presets, a lesson. Plain data; validation lives in validate_session().
+//
+//   Session s = default_session();
+//   s.configs.push_back({"yarn:s=4,orig=512"});      // becomes configuration B
+//   validate_session(s, "my.json");                   // throws Error(BadArgument) naming the file
+#pragma once
+#include <string>
+#include <vector>
+
+namespace xl {
+
+constexpr int kMaxConfigs = 4;
+char config_label(int index);  // 0 -> 'A', ...
+
+struct Configuration {
+    std::string method = "none";  // method spec text, e.g. "yarn:s=4,orig=512" (parse_method_spec)
+    bool enabled = true;          // disabled configurations are kept but not computed
+    bool operator==(const Configuration&) const = default;
+};
+
+struct Session {
+    std::string name = "untitled";           // preset title shown in the window
+    std::string model;                       // model file; empty = the bundled default (stories260K)
+    std::string tokenizer;                   // side tokenizer for llama2.c files; empty = default/embedded
+    std::string text;                        // evaluation text; empty = the bundled TinyStories sample
+    std::vector<Configuration> configs = {Configuration{}};  // 1..4 (A-D)
+    int eval_length = 1024;                  // tokens: per-position loss, attention maps, entropy (2..65536)
+    std::vector<int> lengths = {256, 512, 1024, 2048};  // perplexity-vs-length sweep (each 2..65536)
+    std::string protocol = "all";            // "all", "half", "sliding:S" (core/metrics/protocol.hpp)
+    int max_windows = 1;                     // windows per length in the sweep (0 = every window), 0..10000
+    int attention_grid = 128;                // attention map reduced to at most grid×grid cells (8..1024)
+    std::vector<std::string> panels;         // panel ids to show (all_panel_ids()); empty = all
+    std::string lesson_title;                // teaching presets: heading of the lesson
+    std::string lesson;                      // teaching presets: text shown beside the plots
+    std::string base_dir;                    // not saved: directory relative paths resolve against
+
+    bool operator==(const Session&) const = default;
+};
+
+// Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
+// "freq_remap", "logit_decay", "alibi", "entropy".
+const std::vector<std::string>& all_panel_ids();
+bool shows_panel(const Session& s, const std::string& id);
+
+Session default_session();
+// Checks ranges and method/protocol syntax; throws Error(BadArgument, subject, message).
+void validate_session(const Session& s, const std::string& subject);
+// Absolute paths as given; relative ones are tried against base_dir, its parent, then the
+// working directory; the first that exists wins (else base_dir/path).
+std::string resolve_path(const std::string& path, const std::string& base_dir);
+
+}  // namespace xl

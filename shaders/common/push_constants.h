@@ -1,0 +1,106 @@
+// Push-constant structs of every shader, written once and compiled as both C++ and GLSL
+// (DESIGN.md #3). Only 32-bit scalars (uint, int, float): their std430 offsets equal the C++
+// ones; sizes are checked by static_assert, offsets by tests/test_gpu_push_constants.cpp
+// against the SPIR-V of the compiled shaders.
+//
+//   C++:  xl::pc::Matmul p{}; p.rows = 64;  rec.dispatch(pipe, {...}, p, gx, gy);
+//   GLSL: layout(push_constant) uniform PC { Matmul p; };
+#ifndef XL_PUSH_CONSTANTS_H
+#define XL_PUSH_CONSTANTS_H
+
+#ifdef __cplusplus
+#include <cstdint>
+namespace xl::pc {
+using uint = std::uint32_t;
+#define XL_PC_SIZE(type, bytes) static_assert(sizeof(type) == (bytes), #type " must match its GLSL layout");
+#else
+#define XL_PC_SIZE(type, bytes)
+#endif
+
+// y[y_offset + t*y_stride + r] (+)= Σ_c W[r][c] · x[x_offset + t*x_stride + c], t < n, r < rows.
+struct Matmul {
+    uint n;           // tokens
+    uint rows;        // output features
+    uint cols;        // input features
+    uint w_stride;    // row stride of W in storage words (f32: floats, f16: u32 pairs, q8_0: u32 of 4 int8)
+    uint x_offset;    // in floats
+    uint x_stride;
+    uint y_offset;
+    uint y_stride;
+    uint accumulate;  // 1: y += W·x (fused residual add); 0: y = W·x
+};
+XL_PC_SIZE(Matmul, 36)
+
+// RMSNorm / LayerNorm over rows of `dim` floats.
+struct Norm {
+    uint n;
+    uint dim;
+    float eps;
+    uint has_bias;    // LayerNorm only
+};
+XL_PC_SIZE(Norm, 16)
+
+// out[t][c] = row tokens[t] of the table.
+struct Embedding {
+    uint n;
+    uint dim;
+    uint w_stride;    // as Matmul.w_stride
+};
+XL_PC_SIZE(Embedding, 12)
+
+// Rotate pairs of x [n][heads][head_dim] by positions[t]·inv_freq[j], times mscale (ref §1).
+struct Rope {
+    uint n;
+    uint heads;
+    uint head_dim;
+    uint pairs;       // rope_dim / 2
+    uint neox;        // 0: pairs (2j, 2j+1); 1: pairs (j, j + pairs)
+    float mscale;
+};
+XL_PC_SIZE(Rope, 24)
+
+// Tiled attention with online softmax; the mask and branches of position_plan.hpp.
+struct Attention {
+    uint n;
+    uint n_heads;
+    uint n_kv_heads;
+    uint window;      // 0 = unlimited
+    uint sinks;
+    uint far_window;  // i - j >= far_window uses the far branch (when compiled with FAR)
+    uint has_alibi;
+};
+XL_PC_SIZE(Attention, 28)
+
+// Attention probabilities of one head (or the mean over heads) reduced to grid×grid.
+struct AttentionProbs {
+    uint n;
+    uint n_heads;
+    uint n_kv_heads;
+    uint window;
+    uint sinks;
+    uint far_window;
+    uint has_alibi;
+    int head;         // -1 = mean over heads
+    uint grid;        // cells per side (n for the full matrix)
+};
+XL_PC_SIZE(AttentionProbs, 36)
+
+// Element-wise ops (swiglu, silu, add).
+struct Elementwise {
+    uint count;
+};
+XL_PC_SIZE(Elementwise, 4)
+
+// out[out_offset + t] = logsumexp(logits[t]) − logits[t][targets[target_offset + t]], t < n.
+struct Nll {
+    uint n;
+    uint vocab;
+    uint target_offset;
+    uint out_offset;
+};
+XL_PC_SIZE(Nll, 16)
+
+#ifdef __cplusplus
+}  // namespace xl::pc
+#endif
+#endif  // XL_PUSH_CONSTANTS_H

@@ -1,0 +1,63 @@
+#version 450
+// y = W·x, register-blocked: each invocation computes TT tokens (lane-varying) × RB rows
+// (uniform across the workgroup), reading 4 columns per step through texel views. One step costs
+// TT + RB texel fetches for 4·TT·RB multiply-adds. (CPU drivers: fetches are gathers and
+// subgroup broadcasts are slow, so the blocking is all in registers.)
+// Requires cols % 4 == 0 and x_offset % 4 == 0. Twin: xl::ref::matmul.
+#extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
+#include "push_constants.h"
+#define XL_W_BINDING 0
+#define XL_W_SCALE_BINDING 2
+#include "weights.glsl"
+
+layout(local_size_x = 64) in;
+#define TT 4u                   // tokens per invocation: 256 per workgroup (= GpuOps::kMatmulTokens)
+#define RB 32u                  // rows per workgroup (= GpuOps::kMatmulRows)
+
+// Texel bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).
+layout(binding = 1) uniform samplerBuffer x_tex;   // RGBA32F
+layout(std430, binding = 3) buffer YBuf { float y[]; };
+layout(std430, binding = 3) buffer YBuf4 { vec4 y4[]; };
+layout(push_constant) uniform PC { Matmul p; };
+
+void main() {
+    const uint t0 = gl_WorkGroupID.x * 64u * TT + gl_LocalInvocationID.x;  // tokens t0 + 64·q
+    const uint r0 = gl_WorkGroupID.y * RB;
+    uint xrow[TT];
+    [[unroll]] for (uint q = 0u; q < TT; ++q) xrow[q] = (p.x_offset + min(t0 + 64u * q, p.n - 1u) * p.x_stride) >> 2u;
+    uint wrow[RB];
+    [[unroll]] for (uint k = 0u; k < RB; ++k) wrow[k] = min(r0 + k, p.rows - 1u);
+    float acc[TT * RB];
+    [[unroll]] for (uint k = 0u; k < TT * RB; ++k) acc[k] = 0.0;
+
+    for (uint c = 0u; c < p.cols; c += 4u) {
+        vec4 xv[TT];
+        [[unroll]] for (uint q = 0u; q < TT; ++q) xv[q] = texelFetch(x_tex, int(xrow[q] + (c >> 2u)));
+        [[unroll]] for (uint k = 0u; k < RB; ++k) {
+            const vec4 w = load_w4(wrow[k], c, p.w_stride, p.cols);
+            [[unroll]] for (uint q = 0u; q < TT; ++q) acc[q * RB + k] += dot(w, xv[q]);
+        }
+    }
+    const bool vec_store = ((p.y_offset | p.y_stride) & 3u) == 0u;
+    [[unroll]] for (uint q = 0u; q < TT; ++q) {
+        const uint t = t0 + 64u * q;
+        if (t >= p.n) break;
+        const uint ybase = p.y_offset + t * p.y_stride + r0;
+        [[unroll]] for (uint k = 0u; k < RB; k += 4u) {
+            const uint a = q * RB + k;
+            if (vec_store && r0 + k + 4u <= p.rows) {
+                const vec4 v = vec4(acc[a], acc[a + 1u], acc[a + 2u], acc[a + 3u]);
+                const uint o = (ybase + k) >> 2u;
+                y4[o] = p.accumulate != 0u ? y4[o] + v : v;
+            } else {
+                [[unroll]] for (uint e = 0u; e < 4u; ++e) {
+                    if (r0 + k + e < p.rows) {
+                        const uint o = ybase + k + e;
+                        y[o] = (p.accumulate != 0u ? y[o] : 0.0) + acc[a + e];
+                    }
+                }
+            }
+        }
+    }
+}

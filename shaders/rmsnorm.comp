@@ -1,0 +1,24 @@
+#version 450
+// RMSNorm (Llama): y = x / sqrt(mean(x²) + eps) · weight; one workgroup per row.
+// Twin: xl::ref::rmsnorm.
+#extension GL_GOOGLE_include_directive : require
+#include "push_constants.h"
+#include "grid.glsl"
+#define WG 64u
+#include "reduce.glsl"
+
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer XBuf { float x[]; };
+layout(std430, binding = 1) readonly buffer WBuf { float weight[]; };
+layout(std430, binding = 2) writeonly buffer YBuf { float y[]; };
+layout(push_constant) uniform PC { Norm p; };
+
+void main() {
+    const uint t = flat_group();
+    if (t >= p.n) return;  // uniform per workgroup
+    const uint base = t * p.dim, l = gl_LocalInvocationID.x;
+    float ss = 0.0;
+    for (uint c = l; c < p.dim; c += WG) ss += x[base + c] * x[base + c];
+    const float inv = inversesqrt(group_sum(ss) / float(p.dim) + p.eps);
+    for (uint c = l; c < p.dim; c += WG) y[base + c] = x[base + c] * inv * weight[c];
+}

@@ -1,0 +1,60 @@
+// Test helper for model/tokenizer tests: paths of the shared real models, a per-process
+// temporary directory, and byte-level file copies for making broken variants.
+//
+//   xl::test::TempDir tmp;                                   // removed at scope end
+//   auto bytes = xl::test::read_bytes(xl::test::shared("models/stories260K/stories260K.gguf"));
+//   bytes.resize(100); std::string p = tmp.write("cut.gguf", bytes);
+#pragma once
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+namespace xl::test {
+
+inline std::string shared(const std::string& rel) { return std::string(XL_SHARED_DIR) + "/" + rel; }
+inline std::string stories_gguf() { return shared("models/stories260K/stories260K.gguf"); }
+inline std::string stories_bin() { return shared("models/stories260K/stories260K.bin"); }
+inline std::string stories_tok() { return shared("models/stories260K/tok512.bin"); }
+inline std::string baby_bin() { return shared("models/babyllama/babyllama-tok105.bin"); }
+inline std::string baby_tok() { return shared("models/babyllama/tok105.bin"); }
+
+inline std::vector<uint8_t> read_bytes(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
+}
+
+class TempDir {
+public:
+    TempDir() {
+        static int counter = 0;
+        dir_ = std::filesystem::temp_directory_path() /
+               ("xl_model_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+        std::filesystem::create_directories(dir_);
+    }
+    ~TempDir() { std::error_code ec; std::filesystem::remove_all(dir_, ec); }
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::string path(const std::string& name) const { return (dir_ / name).string(); }
+    std::string write(const std::string& name, const std::vector<uint8_t>& bytes) const {
+        std::ofstream(path(name), std::ios::binary)
+            .write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+        return path(name);
+    }
+
+private:
+    std::filesystem::path dir_;
+};
+
+// Position of `needle` in `hay` (npos-like SIZE_MAX when absent).
+inline size_t find_bytes(const std::vector<uint8_t>& hay, const std::string& needle, size_t from = 0) {
+    auto it = std::search(hay.begin() + std::ptrdiff_t(from), hay.end(), needle.begin(), needle.end());
+    return it == hay.end() ? SIZE_MAX : size_t(it - hay.begin());
+}
+
+}  // namespace xl::test

@@ -1,0 +1,135 @@
+// GPU rope_apply, attention and attention_probs vs their CPU twins (core/ref/ops.hpp) over a grid
+// of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
+// sliding windows with sinks, the far branch, ALiBi and per-query scales. n is not a multiple of
+// the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
+// 1e-5 (probabilities).
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "core/forward/gpu_ops.hpp"
+#include "core/ref/ops.hpp"
+#include "tests/test_gpu_util.hpp"
+
+using namespace xl;
+
+namespace {
+
+struct Case {
+    int n, heads, kv, hd;
+    int rope_dim;              // 0 = no rotation (ALiBi-style)
+    RopeLayout layout = RopeLayout::Normal;
+    float mscale = 1.f;
+    int window = 0, sinks = 0;
+    int far_window = 0;        // > 0 enables the far branch
+    bool alibi = false;
+    bool varying_scale = false;
+};
+
+PositionPlan make_test_plan(const Case& c) {
+    PositionPlan p;
+    p.seq_len = c.n;
+    p.n_heads = c.heads;
+    p.layout = c.layout;
+    p.rope_dim = c.rope_dim;
+    p.mscale = c.mscale;
+    for (int j = 0; j < c.rope_dim / 2; ++j) p.inv_freq.push_back(float(std::pow(10000.0, -2.0 * j / c.rope_dim)));
+    for (int i = 0; i < c.n; ++i) {
+        p.near.q_pos.push_back(float(i));
+        p.near.k_pos.push_back(float(i));
+        p.query_scale.push_back(float((c.varying_scale ? 1.0 + 0.3 * std::log1p(i) : 1.0) / std::sqrt(c.hd)));
+    }
+    if (c.far_window > 0) {  // ReRoPE-like: far queries at a fixed position, keys at 0 (position-methods.md §10)
+        p.far.enabled = true;
+        p.far.neighbour_window = c.far_window;
+        p.far.pos.q_pos.assign(size_t(c.n), float(c.far_window));
+        p.far.pos.k_pos.assign(size_t(c.n), 0.f);
+    }
+    if (c.alibi)
+        for (int h = 0; h < c.heads; ++h) p.alibi_slopes.push_back(std::pow(2.f, -8.f * float(h + 1) / float(c.heads)));
+    p.window = c.window;
+    p.sinks = c.sinks;
+    return p;
+}
+
+void check_case(const Case& c, uint32_t seed) {
+    CAPTURE(c.n); CAPTURE(c.heads); CAPTURE(c.kv); CAPTURE(c.hd); CAPTURE(c.rope_dim); CAPTURE(c.window);
+    CAPTURE(c.sinks); CAPTURE(c.far_window); CAPTURE(c.alibi);
+    auto ctx = test::gpu_context();
+    const PositionPlan plan = make_test_plan(c);
+    const size_t qn = size_t(c.n) * c.heads * c.hd, kn = size_t(c.n) * c.kv * c.hd;
+    const auto q = test::random_floats(qn, seed, -2.f, 2.f), k = test::random_floats(kn, seed + 1, -2.f, 2.f);
+    const auto v = test::random_floats(kn, seed + 2);
+    const bool far = plan.far.enabled && c.rope_dim > 0;
+
+    // Reference: rotate copies, then attend (probabilities of head 1 and the mean of heads).
+    std::vector<float> rq(q), rk(k), fq(q), fk(k);
+    ref::rope_apply(rq.data(), c.n, c.heads, c.hd, plan, plan.near.q_pos);
+    ref::rope_apply(rk.data(), c.n, c.kv, c.hd, plan, plan.near.k_pos);
+    if (far) {
+        ref::rope_apply(fq.data(), c.n, c.heads, c.hd, plan, plan.far.pos.q_pos);
+        ref::rope_apply(fk.data(), c.n, c.kv, c.hd, plan, plan.far.pos.k_pos);
+    }
+    std::vector<float> want(qn), probs_h(size_t(c.n) * c.n), probs_mean(size_t(c.n) * c.n);
+    const int head = c.heads > 1 ? 1 : 0;
+    ref::attention(rq.data(), rk.data(), far ? fq.data() : nullptr, far ? fk.data() : nullptr, v.data(), c.n, c.heads,
+                   c.kv, c.hd, plan, want.data(), probs_h.data(), head);
+    std::vector<float> scratch(qn);
+    ref::attention(rq.data(), rk.data(), far ? fq.data() : nullptr, far ? fk.data() : nullptr, v.data(), c.n, c.heads,
+                   c.kv, c.hd, plan, scratch.data(), probs_mean.data(), -1);
+    const int grid = 7;
+    const auto want_grid = ref::reduce_grid(probs_mean, c.n, grid);
+
+    // GPU: out-of-place far rotation, in-place near rotation, attention, probes.
+    gpu::Buffer gq = test::to_gpu(q), gk = test::to_gpu(k), gv = test::to_gpu(v);
+    gpu::Buffer gqf = test::gpu_floats(qn), gkf = test::gpu_floats(kn);
+    std::vector<float> inv = plan.inv_freq;
+    gpu::Buffer gfreq = test::to_gpu(inv), gqs = test::to_gpu(plan.query_scale), gsl = test::to_gpu(plan.alibi_slopes);
+    gpu::Buffer gqp = test::to_gpu(plan.near.q_pos), gkp = test::to_gpu(plan.near.k_pos);
+    gpu::Buffer gfqp = test::to_gpu(far ? plan.far.pos.q_pos : plan.near.q_pos);
+    gpu::Buffer gfkp = test::to_gpu(far ? plan.far.pos.k_pos : plan.near.k_pos);
+    gpu::Buffer out = test::gpu_floats(qn), lse = test::gpu_floats(size_t(c.n) * c.heads);
+    gpu::Buffer p_full = test::gpu_floats(size_t(c.n) * c.n), p_grid = test::gpu_floats(size_t(grid) * grid);
+    gpu::Recorder rec(*ctx);
+    GpuOps ops(*ctx, rec);
+    const bool neox = c.layout == RopeLayout::NeoX;
+    if (c.rope_dim > 0) {
+        if (far) {
+            ops.rope_apply(gq, gfqp, gfreq, gqf, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale);
+            ops.rope_apply(gk, gfkp, gfreq, gkf, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale);
+        }
+        ops.rope_apply(gq, gqp, gfreq, gq, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale);
+        ops.rope_apply(gk, gkp, gfreq, gk, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale);
+    }
+    AttentionInputs in{&gq, &gk, far ? &gqf : nullptr, far ? &gkf : nullptr, &gv, &gqs, c.alibi ? &gsl : nullptr};
+    AttentionShape shape{c.n, c.heads, c.kv, c.hd, c.window, c.sinks, c.far_window};
+    ops.attention(in, shape, out, lse);
+    ops.attention_probs(in, shape, lse, head, 0, p_full);
+    ops.attention_probs(in, shape, lse, -1, grid, p_grid);
+    rec.submit();
+
+    CHECK(test::max_abs_diff(test::from_gpu(gq, qn), rq) < 2e-5);
+    CHECK(test::max_abs_diff(test::from_gpu(gk, kn), rk) < 2e-5);
+    CHECK(test::max_abs_diff(test::from_gpu(out, qn), want) < 1e-4);
+    CHECK(test::max_abs_diff(test::from_gpu(p_full, probs_h.size()), probs_h) < 1e-5);
+    CHECK(test::max_abs_diff(test::from_gpu(p_grid, want_grid.size()), want_grid) < 1e-5);
+    test::check_validation_clean(*ctx);
+}
+
+}  // namespace
+
+TEST_CASE("gpu ops: attention with plain RoPE, GQA ratios and head dims 8/64") {
+    check_case({.n = 37, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8}, 100);
+    check_case({.n = 70, .heads = 4, .kv = 1, .hd = 64, .rope_dim = 64}, 110);
+    check_case({.n = 81, .heads = 2, .kv = 2, .hd = 8, .rope_dim = 8, .layout = RopeLayout::NeoX}, 120);
+    check_case({.n = 45, .heads = 4, .kv = 2, .hd = 64, .rope_dim = 32, .layout = RopeLayout::NeoX, .mscale = 1.2f}, 130);
+}
+
+TEST_CASE("gpu ops: attention with windows, sinks, far branch, ALiBi and query scales") {
+    check_case({.n = 100, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .window = 16, .sinks = 4}, 200);
+    check_case({.n = 90, .heads = 2, .kv = 1, .hd = 64, .rope_dim = 64, .window = 70, .sinks = 0}, 210);
+    check_case({.n = 77, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .far_window = 12}, 220);
+    check_case({.n = 66, .heads = 4, .kv = 4, .hd = 8, .rope_dim = 0, .alibi = true}, 230);
+    check_case({.n = 99, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .window = 40, .sinks = 2, .far_window = 9,
+                .alibi = true, .varying_scale = true}, 240);
+}

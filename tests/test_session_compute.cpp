@@ -1,0 +1,95 @@
+// Computing Results on the bundled model (stories260K) through the engine chosen by
+// make_forward, and the figures built from them: every panel's figures export to well-formed
+// SVG, and the perplexity numbers follow the method (PI at s=4 changes short-context loss).
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <cstdlib>
+#include <unistd.h>
+
+#include "core/error.hpp"
+#include "core/io/atomic_file.hpp"
+#include "core/io/svg_writer.hpp"
+#include "core/io/xml_check.hpp"
+#include "core/session/compute.hpp"
+#include "core/session/figures.hpp"
+#include "core/session/headless_figures.hpp"
+
+namespace {
+
+xl::ComputeRequest small_request() {
+    // The CPU reference keeps these tests independent of the GPU engine (tested in its own files).
+    setenv("XL_FORWARD", "cpu", 1);
+    xl::ComputeRequest req;
+    req.session = xl::default_session();
+    req.session.base_dir = std::string(XL_SOURCE_DIR) + "/presets";
+    req.session.configs = {{"none"}, {"linear:s=4"}};
+    req.session.eval_length = 256;
+    req.session.lengths = {128, 256};
+    req.session.attention_grid = 32;
+    req.entropy_max_tokens = 64;
+    req.layer = 1;
+    req.head = 2;
+    return req;
+}
+
+}  // namespace
+
+TEST_CASE("session: compute results on stories260K publish stages and fill every panel") {
+    xl::ComputeRequest req = small_request();
+    xl::Engine engine;
+    int published = 0;
+    xl::ComputeHooks hooks;
+    hooks.publish = [&](std::shared_ptr<const xl::Results>) { ++published; };
+    const auto r = xl::compute_results(req, engine, hooks);
+    REQUIRE(r);
+    CHECK(published >= 3);             // forward stage, entropy stage, each sweep length
+    CHECK(r->train_length == 512);
+    REQUIRE(r->configs.size() == 2);
+    for (const auto& c : r->configs) {
+        CHECK(c.error.empty());
+        CHECK(c.position_loss.size() == 256);
+        CHECK(std::isfinite(c.position_loss[10]));
+        CHECK(c.attention.rows == 32);
+        CHECK(c.attention.layer == 1);
+        CHECK(c.entropy.size() == 5);
+        CHECK(c.qk_by_distance.size() == 256);
+        CHECK(std::isfinite(c.ppl[0]));
+        CHECK(c.ppl[0] > 1);
+    }
+    CHECK(r->sweep_done);
+    // Inside the training length, PI (s=4) compresses positions and costs perplexity.
+    CHECK(r->configs[1].ppl[1] > r->configs[0].ppl[1]);
+    xl::ViewState view;
+    for (const std::string& panel : xl::all_panel_ids())
+        for (const xl::FigureSpec& f : xl::panel_figures(panel, *r, view)) {
+            std::string why;
+            CHECK_MESSAGE(xl::xml_well_formed(xl::svg_string(f), &why), f.id << ": " << why);
+            CHECK(f.meta.count("protocol") == 1);
+        }
+}
+
+TEST_CASE("session: a broken model file is an error naming it, and the engine keeps its model") {
+    xl::ComputeRequest req = small_request();
+    req.session.panels = {"perplexity"};
+    req.session.lengths = {64};
+    xl::Engine engine;
+    xl::compute_results(req, engine, {});
+    const auto dir = std::filesystem::temp_directory_path() / ("xl_broken_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const std::string broken = (dir / "broken.bin").string();
+    xl::write_file_atomic(broken, "not a model at all");
+    req.session.model = broken;
+    req.session.tokenizer = std::string(XL_SOURCE_DIR) + "/assets/tok512.bin";
+    try {
+        xl::compute_results(req, engine, {});
+        FAIL("a broken model computed");
+    } catch (const xl::Error& e) {
+        CHECK(std::string(e.what()).find("broken.bin") != std::string::npos);
+    }
+    CHECK(engine.loaded());
+    CHECK(engine.model().config.dim == 64);
+    std::filesystem::remove_all(dir);
+}
