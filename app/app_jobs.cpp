@@ -12,7 +12,8 @@ namespace xl {
 void submit_if_changed(AppState& app) {
     const bool probe_changed = app.view.layer != app.submitted_layer || app.view.head != app.submitted_head;
     const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi";
-    const bool entropy_changed = want_entropy && !app.submitted_entropy;
+    const bool want_logit = app.active_tab == "logit_decay";
+    const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit);
     if (app.session == app.submitted && !probe_changed && !entropy_changed && app.submitted_layer != -99) return;
     try {
         validate_session(app.session, "session");
@@ -23,8 +24,10 @@ void submit_if_changed(AppState& app) {
     app.submitted_layer = app.view.layer;
     app.submitted_head = app.view.head;
     app.submitted_entropy = want_entropy;
+    app.submitted_logit = want_logit;
     ComputeRequest req;
     req.want_entropy = want_entropy;
+    req.want_logit = want_logit;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;

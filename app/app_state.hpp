@@ -13,34 +13,11 @@
 #include "core/session/engine.hpp"
 #include "core/session/job_runner.hpp"
 #include "core/session/session.hpp"
+#include "core/session/undo_stack.hpp"
 #include "core/session/view_state.hpp"
 
 namespace xl {
 
-// Undo/redo of session edits: snapshots taken when an edit settles (slider released, text entered).
-struct UndoStack {
-    std::vector<Session> past, future;
-    void record(const Session& before) {
-        if (!past.empty() && past.back() == before) return;
-        past.push_back(before);
-        if (past.size() > 200) past.erase(past.begin());
-        future.clear();
-    }
-    bool undo(Session& s) {
-        if (past.empty()) return false;
-        future.push_back(s);
-        s = past.back();
-        past.pop_back();
-        return true;
-    }
-    bool redo(Session& s) {
-        if (future.empty()) return false;
-        past.push_back(s);
-        s = future.back();
-        future.pop_back();
-        return true;
-    }
-};
 
 struct AppState {
     Session session;
@@ -55,6 +32,7 @@ struct AppState {
     Session submitted;
     int submitted_layer = -99, submitted_head = -99;
     bool submitted_entropy = false;        // the last job included the entropy stage
+    bool submitted_logit = false;          // ... and the live q·k stage
     std::chrono::steady_clock::time_point submit_time;
     double last_latency_ms = 0;            // edit -> first results shown
     uint64_t latency_generation = 0;

@@ -121,13 +121,15 @@ void draw_colorbar(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
 void draw_axes(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
     const ImU32 text = ImGui::GetColorU32(ImGuiCol_Text), grid = IM_COL32(255, 255, 255, 28);
     const float fs = ImGui::GetFontSize();
+    float last_right = -1e9f;
     for (const Tick& t : make_ticks(a.x0, a.x1, f.x.scale, std::max(2, int(a.rect_w() / 90)), f.x.ticks)) {
         const float x = a.sx(t.value);
         if (t.major && !f.heatmap) dl->AddLine(ImVec2(x, a.min.y), ImVec2(x, a.max.y), grid);
         dl->AddLine(ImVec2(x, a.max.y), ImVec2(x, a.max.y + (t.major ? 4 : 2)), text);
-        if (t.major) {
-            const float tw = ImGui::CalcTextSize(t.label.c_str()).x;
+        const float tw = ImGui::CalcTextSize(t.label.c_str()).x;
+        if (t.major && x - tw / 2 > last_right + 4) {  // skip labels that would overlap
             dl->AddText(ImVec2(x - tw / 2, a.max.y + 5), text, t.label.c_str());
+            last_right = x + tw / 2;
         }
     }
     for (const Tick& t : make_ticks(a.y0, a.y1, f.y.scale, std::max(2, int(a.rect_h() / 50)), f.y.ticks)) {

@@ -79,6 +79,8 @@ void main() {
         const uint j_begin = range == 0u ? 0u : b_start;
         const uint j_end = range == 0u ? a_end : qend;
         for (uint j0 = j_begin; j0 < j_end; j0 += BK) {
+            // Interior blocks (every key before every query, no window, one branch) skip the mask.
+            const bool interior = p.window == 0u && FAR == 0u && j0 + BK <= q0 + 1u;
             float s[QL][BK], bmax[QL];
             [[unroll]] for (uint a = 0u; a < QL; ++a) bmax[a] = NEG;
             [[unroll]] for (uint b = 0u; b < BK; ++b) {
@@ -96,9 +98,13 @@ void main() {
                         dn += dot(q[a][d], kn[d]);
                         if (FAR != 0u) df += dot(qf[a][d], kf[d]);
                     }
-                    const bool far_j = FAR != 0u && i[a] >= j + p.far_window;
-                    const bool vis = live[a] && j < j_end && visible(i[a], j, p.window, p.sinks);
-                    s[a][b] = vis ? (far_j ? df : dn) - slope * float(i[a] - j) : NEG;
+                    if (interior) {
+                        s[a][b] = dn - slope * float(i[a] - j);
+                    } else {
+                        const bool far_j = FAR != 0u && i[a] >= j + p.far_window;
+                        const bool vis = live[a] && j < j_end && visible(i[a], j, p.window, p.sinks);
+                        s[a][b] = vis ? (far_j ? df : dn) - slope * float(i[a] - j) : NEG;
+                    }
                     bmax[a] = max(bmax[a], s[a][b]);
                 }
             }
@@ -114,7 +120,7 @@ void main() {
                 vec4 vv[HV];
                 XL_UNROLL_HD for (uint d = 0u; d < HV; ++d) vv[d] = texelFetch(v_tex, int(vb + d));
                 [[unroll]] for (uint a = 0u; a < QL; ++a) {
-                    const float pj = s[a][b] > NEG ? exp(s[a][b] - m[a]) : 0.0;
+                    const float pj = interior || s[a][b] > NEG ? exp(s[a][b] - m[a]) : 0.0;
                     l[a] += pj;
                     XL_UNROLL_HD for (uint d = 0u; d < HV; ++d) acc[a][d] += pj * vv[d];
                 }

@@ -6,14 +6,15 @@
 // Requires cols % 4 == 0 and x_offset % 4 == 0. Twin: xl::ref::matmul.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
+#include "matmul_tiles.h"
 #include "push_constants.h"
 #define XL_W_BINDING 0
 #define XL_W_SCALE_BINDING 2
 #include "weights.glsl"
 
-layout(local_size_x = 64) in;
-#define TT 4u                   // tokens per invocation: 256 per workgroup (= GpuOps::kMatmulTokens)
-#define RB 32u                  // rows per workgroup (= GpuOps::kMatmulRows)
+layout(local_size_x = XL_MATMUL_GROUP) in;
+#define TT uint(XL_MATMUL_TOKENS_PER_LANE)   // tokens per invocation, at t0 + 64·q
+#define RB uint(XL_MATMUL_ROWS)              // rows per workgroup
 
 // Texel bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).
 layout(binding = 1) uniform samplerBuffer x_tex;   // RGBA32F
@@ -22,10 +23,10 @@ layout(std430, binding = 3) buffer YBuf4 { vec4 y4[]; };
 layout(push_constant) uniform PC { Matmul p; };
 
 void main() {
-    const uint t0 = gl_WorkGroupID.x * 64u * TT + gl_LocalInvocationID.x;  // tokens t0 + 64·q
+    const uint t0 = gl_WorkGroupID.x * XL_MATMUL_GROUP * TT + gl_LocalInvocationID.x;  // tokens t0 + 64·q
     const uint r0 = gl_WorkGroupID.y * RB;
     uint xrow[TT];
-    [[unroll]] for (uint q = 0u; q < TT; ++q) xrow[q] = (p.x_offset + min(t0 + 64u * q, p.n - 1u) * p.x_stride) >> 2u;
+    [[unroll]] for (uint q = 0u; q < TT; ++q) xrow[q] = (p.x_offset + min(t0 + XL_MATMUL_GROUP * q, p.n - 1u) * p.x_stride) >> 2u;
     uint wrow[RB];
     [[unroll]] for (uint k = 0u; k < RB; ++k) wrow[k] = min(r0 + k, p.rows - 1u);
     float acc[TT * RB];
@@ -41,7 +42,7 @@ void main() {
     }
     const bool vec_store = ((p.y_offset | p.y_stride) & 3u) == 0u;
     [[unroll]] for (uint q = 0u; q < TT; ++q) {
-        const uint t = t0 + 64u * q;
+        const uint t = t0 + XL_MATMUL_GROUP * q;
         if (t >= p.n) break;
         const uint ybase = p.y_offset + t * p.y_stride + r0;
         [[unroll]] for (uint k = 0u; k < RB; k += 4u) {

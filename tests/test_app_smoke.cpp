@@ -72,6 +72,15 @@ TEST_CASE("app: starts under Xvfb, renders frames with results and saves a scree
     stbi_image_free(px);
     CHECK(distinct > 2000);
 
+    // Session and view state are saved on exit and restored at the next start.
+    const std::string state = (dir / "state").string();
+    const Run saved = run("XL_FORWARD=cpu XL_STATE_DIR=" + state + " XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset +
+                          " xvfb-run -a " + std::string(XL_CLI_PATH));
+    CHECK(saved.rc == 0);
+    REQUIRE(std::filesystem::exists(dir / "state" / "session.json"));
+    CHECK(xl::read_text_file((dir / "state" / "session.json").string()).find("\"name\": \"smoke\"") != std::string::npos);
+    CHECK(std::filesystem::exists(dir / "state" / "view.json"));
+
     xl::write_file_atomic(preset, R"({"name": "bad", "eval_length": 0})");
     const Run bad = run("XL_FORWARD=cpu XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset + " xvfb-run -a " + std::string(XL_CLI_PATH));
     CHECK(bad.rc == 0);   // the app keeps running on its default session

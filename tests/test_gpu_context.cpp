@@ -65,3 +65,22 @@ TEST_CASE("gpu recorder: automatic barriers and timestamps") {
     }
     test::check_validation_clean(*ctx);
 }
+
+TEST_CASE("gpu memory: the sub-allocator reuses freed ranges and returns empty blocks") {
+    auto ctx = test::gpu_context();
+    const uint64_t before = ctx->memory().bytes_in_use();
+    {
+        std::vector<gpu::Buffer> buffers;
+        for (int i = 0; i < 50; ++i) buffers.emplace_back(*ctx, 1000 + 37 * i);
+        CHECK(ctx->memory().bytes_in_use() >= before + 50 * 1000);
+        for (int i = 0; i < 50; i += 2) buffers[size_t(i)] = gpu::Buffer();  // free every other one
+        gpu::Buffer big(*ctx, uint64_t(8) << 20);
+        const std::vector<float> data = test::random_floats(1000, 5);
+        gpu::upload(*ctx, big, data.data(), data.size() * 4, 4096);
+        std::vector<float> back(data.size());
+        gpu::download(*ctx, big, back.data(), back.size() * 4, 4096);
+        CHECK(back == data);
+    }
+    CHECK(ctx->memory().bytes_in_use() == before);
+    test::check_validation_clean(*ctx);
+}

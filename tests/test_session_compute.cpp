@@ -19,9 +19,14 @@
 
 namespace {
 
+// The CPU reference keeps these tests independent of the GPU engine (tested in its own files);
+// the variable is set for the duration of one test case only.
+struct CpuForwardScope {
+    CpuForwardScope() { setenv("XL_FORWARD", "cpu", 1); }
+    ~CpuForwardScope() { unsetenv("XL_FORWARD"); }
+};
+
 xl::ComputeRequest small_request() {
-    // The CPU reference keeps these tests independent of the GPU engine (tested in its own files).
-    setenv("XL_FORWARD", "cpu", 1);
     xl::ComputeRequest req;
     req.session = xl::default_session();
     req.session.base_dir = std::string(XL_SOURCE_DIR) + "/presets";
@@ -38,6 +43,7 @@ xl::ComputeRequest small_request() {
 }  // namespace
 
 TEST_CASE("session: compute results on stories260K publish stages and fill every panel") {
+    CpuForwardScope cpu;
     xl::ComputeRequest req = small_request();
     xl::Engine engine;
     int published = 0;
@@ -63,6 +69,15 @@ TEST_CASE("session: compute results on stories260K publish stages and fill every
     // Inside the training length, PI (s=4) compresses positions and costs perplexity.
     CHECK(r->configs[1].ppl[1] > r->configs[0].ppl[1]);
     xl::ViewState view;
+    // The headless figure path writes SVG + PNG + CSV per figure and the YaRN-layout table.
+    const auto dir = std::filesystem::temp_directory_path() / ("xl_figs_" + std::to_string(::getpid()));
+    req.session.panels = {"perplexity", "attention"};
+    const auto files = xl::write_results_figures(req.session, *r, view, dir.string(), 0.5);
+    CHECK(files.size() == 3 * 4 + 1);  // ppl_vs_length, position_loss, attention_A, attention_B + yarn csv
+    CHECK(std::filesystem::exists(dir / "ppl_vs_length.svg"));
+    CHECK(std::filesystem::exists(dir / "attention_B.png"));
+    CHECK(xl::read_text_file((dir / "ppl_vs_length_yarn.csv").string()).rfind(",128,256\nnone,", 0) == 0);
+    std::filesystem::remove_all(dir);
     for (const std::string& panel : xl::all_panel_ids())
         for (const xl::FigureSpec& f : xl::panel_figures(panel, *r, view)) {
             std::string why;
@@ -72,6 +87,7 @@ TEST_CASE("session: compute results on stories260K publish stages and fill every
 }
 
 TEST_CASE("session: a broken model file is an error naming it, and the engine keeps its model") {
+    CpuForwardScope cpu;
     xl::ComputeRequest req = small_request();
     req.session.panels = {"perplexity"};
     req.session.lengths = {64};

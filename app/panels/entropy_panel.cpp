@@ -17,7 +17,9 @@ void entropy_panel(Session& s, ViewState& v, const Results& r) {
         return;
     }
     const int ci = std::min<int>(v.active_config, int(r.configs.size()) - 1);
-    plot_figure(figure_entropy(r, ci), v, plot_height(1));
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt("smoothing##entropy", &v.smoothing, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+    plot_figure(figure_entropy(r, ci, v.smoothing), v, plot_height(1));
 }
 
 }  // namespace xl

@@ -98,8 +98,12 @@ void config_editor(AppState& app, int i) {
             app.error = std::string("Method spec not changed:\n\n") + e.what();
         }
     }
-    ImGui::SameLine();
-    const bool remove = app.session.configs.size() > 1 && ImGui::SmallButton("x");
+    bool remove = false;
+    if (app.session.configs.size() > 1) {
+        ImGui::SameLine();
+        remove = ImGui::SmallButton("x");
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("remove configuration %c", config_label(i));
+    }
     try {
         MethodSpec m = parse_method_spec(cfg.method);
         bool changed = false;

@@ -11,6 +11,7 @@
 #pragma once
 #include "core/forward/gpu_tensor.hpp"
 #include "core/gpu/recorder.hpp"
+#include "shaders/common/matmul_tiles.h"
 
 namespace xl {
 
@@ -55,7 +56,9 @@ public:
     void nll(const gpu::Buffer& logits, const gpu::Buffer& targets, gpu::Buffer& out, int n, int vocab,
              uint32_t target_offset = 0, uint32_t out_offset = 0);
 
-    static constexpr uint32_t kMatmulRows = 32, kMatmulTokens = 256;  // = RB and 64·TT of matmul.comp
+    // Dispatch tile of matmul.comp (shaders/common/matmul_tiles.h).
+    static constexpr uint32_t kMatmulRows = XL_MATMUL_ROWS;
+    static constexpr uint32_t kMatmulTokens = XL_MATMUL_GROUP * XL_MATMUL_TOKENS_PER_LANE;
 
 private:
     gpu::Context& ctx_;

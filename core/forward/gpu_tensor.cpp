@@ -9,15 +9,21 @@
 namespace xl {
 namespace {
 
-void check_range(gpu::Context& ctx, const Tensor& t, uint64_t bytes) {
-    if (bytes > ctx.properties().limits.maxStorageBufferRange)
-        throw Error(ErrorKind::Unsupported, t.name,
-                    "tensor of " + std::to_string(bytes >> 20) + " MiB exceeds the storage-buffer range of " +
-                        ctx.device_name());
+// Weights are read through texel views (shaders/common/weights.glsl); create them now so that a
+// tensor too large for the device's texel-buffer limit is reported by name at load time.
+void make_views(const Tensor& t, GpuTensor& g) {
+    const VkFormat data_format = g.type == TensorType::F16    ? VK_FORMAT_R32G32_UINT
+                                 : g.type == TensorType::Q8_0 ? VK_FORMAT_R32_UINT
+                                                              : VK_FORMAT_R32G32B32A32_SFLOAT;
+    try {
+        g.data.view(data_format);
+        g.scale_binding().view(VK_FORMAT_R32_SFLOAT);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Unsupported, t.name, e.what());
+    }
 }
 
 gpu::Buffer make_buffer(gpu::Context& ctx, const Tensor& t, const void* data, uint64_t bytes) {
-    check_range(ctx, t, bytes);
     gpu::Buffer b(ctx, bytes);
     gpu::upload(ctx, b, data, bytes);
     return b;
@@ -76,6 +82,7 @@ GpuTensor upload_tensor(gpu::Context& ctx, const Tensor& t) {
             break;
         }
     }
+    make_views(t, g);
     return g;
 }
 

@@ -23,7 +23,7 @@ struct GpuTensor {
     uint64_t bytes() const { return data.size() + (scales.valid() ? scales.size() : 0); }
 };
 
-// Throws Error(Unsupported) naming the tensor when it exceeds the device's storage-buffer range.
+// Throws Error(Unsupported) naming the tensor when it exceeds the device's texel-buffer limit.
 GpuTensor upload_tensor(gpu::Context& ctx, const Tensor& t);
 gpu::Buffer upload_f32(gpu::Context& ctx, const Tensor& t);                  // dequantised floats
 gpu::Buffer upload_floats(gpu::Context& ctx, const std::vector<float>& v);  // v must be non-empty

@@ -5,7 +5,7 @@
 //
 //   gpu::Recorder rec(ctx);
 //   rec.upload(plan_buf, data, bytes);
-//   rec.dispatch(pipe, {gpu::in(x), gpu::in(w), gpu::out(y)}, pc, groups_x, groups_y);
+//   rec.dispatch(pipe, {gpu::texel(w), gpu::in(x), gpu::out(y)}, pc, groups_x, groups_y);
 //   rec.download(losses, host, bytes);       // copied to `host` when submit() returns
 //   rec.timestamp("layer 0");
 //   rec.submit();                            // one vkQueueSubmit, waits for completion

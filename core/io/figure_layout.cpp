@@ -9,6 +9,7 @@
 #include "core/io/ticks.hpp"
 
 namespace xl {
+Scene layout_figure_pass(const FigureSpec& f, bool legend_outside);
 namespace {
 
 const Rgba kInk = {0.1f, 0.1f, 0.1f, 1};
@@ -125,7 +126,9 @@ void add_markers(Ctx& c, const Mapper& m) {
     }
 }
 
-void add_legend(Ctx& c) {
+// Returns false when every corner inside the plot would cover data (the caller then re-lays out
+// with the legend below the plot).
+bool add_legend(Ctx& c, bool outside) {
     struct Entry { std::string name; Rgba color; bool band; LineStyle style; };
     std::vector<Entry> e;
     for (size_t i = 0; i < c.f.series.size(); ++i)
@@ -137,7 +140,7 @@ void add_legend(Ctx& c) {
             col.a = b.opacity;
             e.push_back({b.name, col, true, LineStyle::Solid});
         }
-    if (!c.f.legend || e.empty()) return;
+    if (!c.f.legend || e.empty()) return true;
     const double size = 0.9 * c.fs, row = 1.3 * size, sample = 12;
     double tw = 0;
     for (const Entry& x : e) tw = std::max(tw, c.width(x.name, size));
@@ -163,13 +166,38 @@ void add_legend(Ctx& c) {
         }
         if (hits < best) { best = hits; box = r; }
     }
-    c.rect(box, {1, 1, 1, 0.85f}, {0.7f, 0.7f, 0.7f, 1}, 0.5, "legend");
-    for (size_t i = 0; i < e.size(); ++i) {
-        const double cy = box.y + 2 + row * (i + 0.5);
-        if (e[i].band) c.rect({float(box.x + 3), float(cy - 3), float(sample), 6.f}, e[i].color, {0, 0, 0, 0}, 0, "legend");
-        else c.line(box.x + 3, cy, box.x + 3 + sample, cy, e[i].color, 1.5, "legend", e[i].style);
-        c.text(box.x + 6 + sample, cy + 0.35 * size, e[i].name, size, -1);
+    int cols = 1;
+    if (outside) {  // below the axis title, in as many columns as fit the figure width
+        const float cw = bw + 6;
+        cols = std::max(1, int((c.scene.width - 8) / cw));
+        const int rows = int((e.size() + cols - 1) / cols);
+        box = {4, float(c.scene.height - rows * row - 6), std::min(float(cols), float(e.size())) * cw, float(rows * row + 4)};
+    } else if (best > 0) {
+        return false;
     }
+    if (!outside) c.rect(box, {1, 1, 1, 0.85f}, {0.7f, 0.7f, 0.7f, 1}, 0.5, "legend");
+    for (size_t i = 0; i < e.size(); ++i) {
+        const double x = box.x + (i % cols) * (bw + 6);
+        const double cy = box.y + 2 + row * (double(i / cols) + 0.5);
+        if (e[i].band) c.rect({float(x + 3), float(cy - 3), float(sample), 6.f}, e[i].color, {0, 0, 0, 0}, 0, "legend");
+        else c.line(x + 3, cy, x + 3 + sample, cy, e[i].color, 1.5, "legend", e[i].style);
+        c.text(x + 6 + sample, cy + 0.35 * size, e[i].name, size, -1);
+    }
+    return true;
+}
+
+// Height of the legend laid out below the plot (same column rule as add_legend).
+double legend_height(const FigureSpec& f, const FontFace& font) {
+    double tw = 0;
+    int n = 0;
+    for (const Series& s : f.series)
+        if (s.legend && !s.name.empty()) { tw = std::max(tw, font.text_width(s.name, 0.9 * f.font_pt)); ++n; }
+    for (const Band& b : f.bands)
+        if (!b.name.empty()) { tw = std::max(tw, font.text_width(b.name, 0.9 * f.font_pt)); ++n; }
+    if (n == 0) return 0;
+    const double cw = 12 + tw + 10 + 6;
+    const int cols = std::max(1, int((f.width_in * 72 - 8) / cw));
+    return ((n + cols - 1) / cols) * 1.3 * 0.9 * f.font_pt + 8;
 }
 
 }  // namespace
@@ -177,7 +205,7 @@ void add_legend(Ctx& c) {
 void add_heatmap_and_colorbar(const FigureSpec& f, Scene& scene, const RectF& plot, double fs, double x_data0,
                               double x_data1, double y_data0, double y_data1, bool xlog, bool ylog);
 
-Scene layout_figure(const FigureSpec& f) {
+Scene layout_figure_pass(const FigureSpec& f, bool legend_outside) {
     Scene scene;
     scene.width = float(f.width_in * 72);
     scene.height = float(f.height_in * 72);
@@ -198,7 +226,8 @@ Scene layout_figure(const FigureSpec& f) {
     const double left = 3 + (f.y.title().empty() ? 0 : 1.4 * fs) + ytw + tick + 3;
     const double right = 0.6 * c.width(xt.empty() ? "" : xt.back().label, fs) + 4 + cbar;
     const double top = (f.title.empty() ? 0.6 * fs : 1.6 * fs) + 3;
-    const double bottom = tick + 2 + 1.2 * fs + (f.x.title().empty() ? 0 : 1.4 * fs) + 3;
+    const double bottom = tick + 2 + 1.2 * fs + (f.x.title().empty() ? 0 : 1.4 * fs) + 3 +
+                          (legend_outside ? legend_height(f, *c.font) : 0);
     scene.plot = {float(left), float(top), float(std::max(10.0, scene.width - left - right)),
                   float(std::max(10.0, scene.height - top - bottom))};
     const RectF pl = scene.plot;
@@ -214,21 +243,28 @@ Scene layout_figure(const FigureSpec& f) {
     add_series(c, m);
     add_markers(c, m);
     c.rect(pl, {0, 0, 0, 0}, kInk, 0.6, "frame");
+    double last_right = -1e9;
     for (const Tick& t : xt) {
         const double x = m.tx(t.value), len = t.major ? tick : tick * 0.55;
         c.line(x, pl.y + pl.h, x, pl.y + pl.h + len, kInk, 0.5, "tick");
-        if (t.major) c.text(x, pl.y + pl.h + tick + 1 + fs * 0.95, t.label, fs, 0);
+        const double w = c.width(t.label, fs);
+        if (t.major && x - w / 2 > last_right + 2) {  // labels that would overlap are skipped
+            c.text(x, pl.y + pl.h + tick + 1 + fs * 0.95, t.label, fs, 0);
+            last_right = x + w / 2;
+        }
     }
     for (const Tick& t : yt) {
         const double y = m.ty(t.value), len = t.major ? tick : tick * 0.55;
         c.line(pl.x - len, y, pl.x, y, kInk, 0.5, "tick");
         if (t.major) c.text(pl.x - tick - 2, y + 0.35 * fs, t.label, fs, 1);
     }
-    if (!f.x.title().empty()) c.text(pl.x + pl.w / 2, scene.height - 4, f.x.title(), fs, 0);
+    if (!f.x.title().empty()) c.text(pl.x + pl.w / 2, pl.y + pl.h + tick + 2 + 2.5 * fs, f.x.title(), fs, 0);
     if (!f.y.title().empty()) c.text(3 + fs, pl.y + pl.h / 2, f.y.title(), fs, 0, true);
     if (!f.title.empty()) c.text(pl.x + pl.w / 2, 1.25 * fs + 1, f.title, 1.1 * fs, 0, false, true);
-    add_legend(c);
+    if (!add_legend(c, legend_outside)) return layout_figure_pass(f, true);
     return scene;
 }
+
+Scene layout_figure(const FigureSpec& f) { return layout_figure_pass(f, false); }
 
 }  // namespace xl

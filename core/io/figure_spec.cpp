@@ -9,7 +9,7 @@ Rgba rgba_hex(unsigned rgb, float alpha) {
 }
 
 Rgba palette_color(int i) {
-    // Okabe-Ito qualitative palette (colour-blind safe), without its yellow.
+    // The colour-universal-design qualitative palette (colour-blind safe), without its yellow.
     static const unsigned k[] = {0x0072B2, 0xD55E00, 0x009E73, 0xCC79A7, 0xE69F00, 0x56B4E9, 0x000000};
     const int n = int(sizeof(k) / sizeof(k[0]));
     return rgba_hex(k[((i % n) + n) % n]);

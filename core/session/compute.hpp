@@ -24,6 +24,7 @@ struct ComputeRequest {
     DefaultData defaults;                // used where the session leaves a path empty
     uint64_t generation = 0;
     int entropy_max_tokens = 1024;       // entropy/receptive field length cap (n² per head)
+    bool want_logit = true;              // stage 2 (live q·k, CPU n²); the app asks while Logit decay is open
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
 };

@@ -35,8 +35,10 @@ void Engine::ensure(const std::string& model_path, const std::string& tokenizer_
         model_path_ = model_path;
         tokenizer_path_ = tokenizer_path;
         text_path_.clear();
+        stage_cache_.clear();
     }
     if (text_path != text_path_) {
+        stage_cache_.clear();
         stream_ = load_token_stream(text_path, *model_->tokenizer);
         text_path_ = text_path;
     }

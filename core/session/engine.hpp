@@ -9,6 +9,7 @@
 // make_forward() picks the Vulkan engine when it is built in, else the CPU reference: switching
 // backends is this one function. XL_FORWARD=cpu in the environment forces the CPU reference.
 #pragma once
+#include <map>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ public:
     Forward& forward() { return *forward_; }
     const TokenStream& stream() const { return stream_; }
     bool loaded() const { return model_ != nullptr; }
+    // Results of the quick stage per configuration, keyed by everything they depend on, so that
+    // dragging one configuration's slider recomputes only that configuration. Worker thread only.
+    std::map<std::string, std::shared_ptr<const void>>& stage_cache() { return stage_cache_; }
 
 private:
     int device_index_;
@@ -35,6 +39,7 @@ private:
     std::unique_ptr<Model> model_;       // stable address: the forward keeps a reference
     std::unique_ptr<Forward> forward_;
     TokenStream stream_;
+    std::map<std::string, std::shared_ptr<const void>> stage_cache_;
 };
 
 // Bundled defaults (assets/), found relative to a directory (the preset's, the working one).

@@ -40,7 +40,7 @@ FigureSpec figure_alibi_slopes(const Results& r);
 FigureSpec figure_alibi_bias(const Results& r, int ci, int head);
 FigureSpec figure_receptive_field(const Results& r, int layer);
 // Entropy vs position per layer (configuration ci), plus the layer mean of the others dashed.
-FigureSpec figure_entropy(const Results& r, int ci);
+FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
 
 // All figures of one panel ("perplexity", "attention", ...); empty for panels without plots.
 std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r, const ViewState& v);

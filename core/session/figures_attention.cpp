@@ -8,6 +8,19 @@ namespace xl {
 
 namespace {
 
+// Trailing moving average over the last w values (w <= 1: unchanged).
+std::vector<double> moving_average(const std::vector<double>& v, int w) {
+    if (w <= 1) return v;
+    std::vector<double> out(v.size());
+    double sum = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+        sum += v[i];
+        if (i >= size_t(w)) sum -= v[i - w];
+        out[i] = sum / double(std::min(i + 1, size_t(w)));
+    }
+    return out;
+}
+
 std::string head_name(int head) { return head < 0 ? "mean of heads" : "head " + std::to_string(head); }
 
 }  // namespace
@@ -46,7 +59,7 @@ FigureSpec figure_attention(const Results& r, int ci, const ViewState& v) {
     return f;
 }
 
-FigureSpec figure_entropy(const Results& r, int ci) {
+FigureSpec figure_entropy(const Results& r, int ci, int smoothing) {
     FigureSpec f;
     f.id = "entropy";
     f.title = "Attention entropy vs position";
@@ -59,20 +72,24 @@ FigureSpec figure_entropy(const Results& r, int ci) {
         for (size_t l = 0; l < c.entropy.size(); ++l) {
             Series s{std::string(1, c.label) + " layer " + std::to_string(l), {}, {}};
             s.width_pt = 1.0f;
-            for (size_t i = 0; i < c.entropy[l].size(); ++i) { s.x.push_back(double(i)); s.y.push_back(c.entropy[l][i]); }
+            const std::vector<double> e = moving_average(c.entropy[l], smoothing);
+            for (size_t i = 0; i < e.size(); ++i) { s.x.push_back(double(i)); s.y.push_back(e[i]); }
             f.series.push_back(std::move(s));
         }
         for (const ConfigResult& o : r.configs) {  // other configurations: mean over layers, dashed
             if (&o == &c || o.entropy.empty()) continue;
             Series s{std::string(1, o.label) + " mean of layers", {}, {}};
             s.style = LineStyle::Dashed;
-            s.color = {0.3f, 0.3f, 0.3f, 1};
-            for (size_t i = 0; i < o.entropy[0].size(); ++i) {
-                double m = 0;
-                for (const auto& layer : o.entropy) m += layer[i];
-                s.x.push_back(double(i));
-                s.y.push_back(m / double(o.entropy.size()));
-            }
+            s.width_pt = 1.5f;
+            // Greys and line styles keep the other configurations apart from the per-layer colours.
+            const float g = 0.2f + 0.2f * float((o.label - 'A') % 3);
+            s.color = {g, g, g, 1};
+            s.style = (o.label - 'A') % 2 ? LineStyle::Dashed : LineStyle::Dotted;
+            std::vector<double> mean(o.entropy[0].size(), 0.0);
+            for (const auto& layer : o.entropy)
+                for (size_t i = 0; i < mean.size() && i < layer.size(); ++i) mean[i] += layer[i] / double(o.entropy.size());
+            mean = moving_average(mean, smoothing);
+            for (size_t i = 0; i < mean.size(); ++i) { s.x.push_back(double(i)); s.y.push_back(mean[i]); }
             f.series.push_back(std::move(s));
         }
         Series uni{"uniform ln(i+1)", {}, {}};
@@ -84,7 +101,7 @@ FigureSpec figure_entropy(const Results& r, int ci) {
     }
     if (r.train_length > 0) f.markers.push_back({MarkerKind::Vertical, double(r.train_length), "train " + std::to_string(r.train_length)});
     add_common_meta(f, r);
-    f.meta["entropy"] = "per query row -sum p ln p, mean over heads";
+    f.meta["entropy"] = "per query row -sum p ln p, mean over heads, trailing moving average over " + std::to_string(std::max(1, smoothing)) + " positions";
     return f;
 }
 

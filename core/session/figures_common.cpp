@@ -39,7 +39,7 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         out.push_back(figure_alibi_bias(r, ci, std::max(0, v.head)));
         out.push_back(figure_receptive_field(r, v.layer));
     } else if (panel == "entropy") {
-        out.push_back(figure_entropy(r, ci));
+        out.push_back(figure_entropy(r, ci, v.smoothing));
     }
     for (FigureSpec& f : out) f.font_family = v.font_family;
     return out;

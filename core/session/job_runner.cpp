@@ -2,6 +2,12 @@
 
 #include <chrono>
 
+#ifdef __linux__
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace xl {
 
 bool JobContext::cancelled() const { return generation_ < runner_.cancel_below_.load(); }
@@ -83,6 +89,10 @@ void JobRunner::offer(std::shared_ptr<const Results> r, uint64_t generation) {
 }
 
 void JobRunner::loop() {
+#ifdef __linux__
+    // The worker yields to the UI thread: compute never makes frames late (DESIGN.md #8).
+    setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), 10);
+#endif
     for (;;) {
         Job job;
         uint64_t g = 0;

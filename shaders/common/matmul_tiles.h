@@ -1,0 +1,9 @@
+// Tile of matmul.comp, shared by the shader and core/forward/gpu_ops (which sizes the dispatch):
+// each invocation computes TOKENS_PER_LANE tokens × ROWS rows in registers (tuned on lavapipe:
+// 8 × 16 balances texel fetches against register spills).
+#ifndef XL_MATMUL_TILES_H
+#define XL_MATMUL_TILES_H
+#define XL_MATMUL_GROUP 64             // invocations per workgroup
+#define XL_MATMUL_TOKENS_PER_LANE 8
+#define XL_MATMUL_ROWS 16              // rows per workgroup
+#endif
