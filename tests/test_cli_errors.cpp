@@ -28,7 +28,7 @@ const std::string kTok = cli_shared("models/stories260K/tok512.bin");
 
 }  // namespace
 
-TEST_CASE("cli errors: missing, truncated and foreign model files") {
+TEST_CASE("cli errors: missing or truncated or foreign model files") {
     const auto dir = cli_temp_dir();
     const std::string missing = (dir / "no_such_model.bin").string();
     check_user_error(run_cli("eval --cpu --model '" + missing + "' --tokenizer '" + kTok + "'"), missing);
@@ -46,7 +46,7 @@ TEST_CASE("cli errors: missing, truncated and foreign model files") {
     check_user_error(run_cli("eval --cpu --model '" + text_file + "'"), text_file);
 }
 
-TEST_CASE("cli errors: missing text, bad method spec, bad protocol") {
+TEST_CASE("cli errors: missing text or bad method spec or bad protocol") {
     const std::string missing = (cli_temp_dir() / "no_such_text.txt").string();
     check_user_error(run_cli("eval --cpu --text '" + missing + "'"), missing);
     check_user_error(run_cli("eval --cpu --method 'yarn:bogus=1'"), "yarn");
@@ -60,7 +60,7 @@ TEST_CASE("cli errors: a tokenizer that does not match the model") {
     check_user_error(run_cli("eval --cpu --model '" + kBin + "' --tokenizer '" + tok105 + "'"), tok105);
 }
 
-TEST_CASE("cli errors: a length beyond memory, a length beyond the text") {
+TEST_CASE("cli errors: a length beyond memory or beyond the text") {
     CliRun oom = run_cli("eval --cpu --lengths 100000000");
     check_user_error(oom, "100000000");
     CHECK(oom.err.find("memory") != std::string::npos);

@@ -10,7 +10,7 @@
 
 #include "test_cli_run.hpp"
 
-TEST_CASE("cli eval json: rows per method × length, scored tokens by protocol, named context") {
+TEST_CASE("cli eval: json rows per method and length with scored tokens and names") {
     CliRun r = run_cli("eval --cpu --lengths 64,128 --windows 2 --method 'none;linear:s=2' --format json");
     REQUIRE_MESSAGE(r.code == 0, r.err);
     auto j = nlohmann::json::parse(r.out);
@@ -33,7 +33,7 @@ TEST_CASE("cli eval json: rows per method × length, scored tokens by protocol, 
     }
 }
 
-TEST_CASE("cli eval: half and sliding protocols; table and csv name the protocol and device") {
+TEST_CASE("cli eval: half and sliding protocols and table or csv name protocol and device") {
     CliRun half = run_cli("eval --cpu --lengths 128 --windows 3 --protocol half --format json");
     REQUIRE_MESSAGE(half.code == 0, half.err);
     auto j = nlohmann::json::parse(half.out);

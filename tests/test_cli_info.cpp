@@ -6,7 +6,7 @@
 
 #include "test_cli_run.hpp"
 
-TEST_CASE("cli info: stories260K .bin and .gguf, converter-default warning on the GGUF only") {
+TEST_CASE("cli info: stories260K bin and gguf with the converter-default warning on the GGUF only") {
     CliRun bin = run_cli("info '" + cli_shared("models/stories260K/stories260K.bin") + "' --tokenizer '" +
                          cli_shared("models/stories260K/tok512.bin") + "'");
     CliRun gguf = run_cli("info '" + cli_shared("models/stories260K/stories260K.gguf") + "'");
@@ -24,7 +24,7 @@ TEST_CASE("cli info: stories260K .bin and .gguf, converter-default warning on th
     CHECK(gguf.out.find("converter default", w) != std::string::npos);
 }
 
-TEST_CASE("cli info --format json carries shapes, position settings and warnings") {
+TEST_CASE("cli info: json carries shapes and position settings and warnings") {
     CliRun r = run_cli("info '" + cli_shared("models/stories260K/stories260K.gguf") + "' --format json");
     REQUIRE(r.code == 0);
     auto j = nlohmann::json::parse(r.out);

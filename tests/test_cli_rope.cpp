@@ -7,7 +7,7 @@
 
 #include "test_cli_run.hpp"
 
-TEST_CASE("cli rope: plain RoPE wavelengths 2π·10^(j/8) for head dim 64, base 10000") {
+TEST_CASE("cli rope: plain RoPE wavelengths for head dim 64 and base 10000") {
     CliRun r = run_cli("rope --head-dim 64 --base 10000 --method none --format json");
     REQUIRE(r.code == 0);
     auto j = nlohmann::json::parse(r.out);
@@ -28,7 +28,7 @@ TEST_CASE("cli rope: plain RoPE wavelengths 2π·10^(j/8) for head dim 64, base 
     for (int p = 0; p < 32; ++p) CHECK(pairs[p]["ramp"].get<double>() == 0.0);
 }
 
-TEST_CASE("cli rope: linear interpolation divides every frequency; the table names the method") {
+TEST_CASE("cli rope: linear interpolation divides every frequency and the table names the method") {
     CliRun r = run_cli("rope --head-dim 64 --base 10000 --method linear:s=4 --format json");
     REQUIRE(r.code == 0);
     auto j = nlohmann::json::parse(r.out);

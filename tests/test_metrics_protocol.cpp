@@ -46,7 +46,7 @@ xl::PositionPlan plan_for(int n) {
 
 }  // namespace
 
-TEST_CASE("protocol names parse and print canonically") {
+TEST_CASE("metrics protocol: names parse and print canonically") {
     CHECK(xl::parse_protocol("all").name() == "all");
     CHECK(xl::parse_protocol("half").kind == xl::ProtocolKind::Half);
     auto s = xl::parse_protocol("sliding:256");
@@ -57,7 +57,7 @@ TEST_CASE("protocol names parse and print canonically") {
         CHECK_THROWS_AS(xl::parse_protocol(bad), xl::Error);
 }
 
-TEST_CASE("all: consecutive windows, every token but the first, tail dropped") {
+TEST_CASE("metrics protocol: all scores every token but the first of consecutive windows") {
     auto ws = xl::plan_windows(xl::parse_protocol("all"), 1000, 256);
     REQUIRE(ws.size() == 3);
     CHECK(ws[1].start == 256);
@@ -67,7 +67,7 @@ TEST_CASE("all: consecutive windows, every token but the first, tail dropped") {
     CHECK(xl::plan_windows(xl::parse_protocol("all"), 255, 256).empty());
 }
 
-TEST_CASE("half: llama.cpp scores n_ctx-1-n_ctx/2 tokens per chunk (255 at 512)") {
+TEST_CASE("metrics protocol: half scores n_ctx-1-n_ctx/2 tokens per chunk (255 at 512)") {
     auto ws = xl::plan_windows(xl::parse_protocol("half"), 2000, 512);
     REQUIRE(ws.size() == 3);
     for (auto& w : ws) {
@@ -79,7 +79,7 @@ TEST_CASE("half: llama.cpp scores n_ctx-1-n_ctx/2 tokens per chunk (255 at 512)"
     CHECK(odd[0].scored() == 7 - 1 - 7 / 2);
 }
 
-TEST_CASE("sliding: stride math, every token after the first scored exactly once") {
+TEST_CASE("metrics protocol: sliding stride math scores every token after the first once") {
     // 1000 tokens, L = 512, S = 256: windows [0,512) [256,768) [512,1000) scoring 511, 256, 232.
     auto ws = xl::plan_windows(xl::parse_protocol("sliding:256"), 1000, 512);
     REQUIRE(ws.size() == 3);
@@ -100,7 +100,7 @@ TEST_CASE("sliding: stride math, every token after the first scored exactly once
     CHECK(total_scored(eq) == 99 + 99 + 49);
 }
 
-TEST_CASE("evaluate_perplexity scores the planned tokens and restores BOS for half") {
+TEST_CASE("metrics perplexity: scores the planned tokens and restores BOS for half") {
     FakeForward fwd;
     auto tokens = ramp_tokens(40);
     auto r = xl::evaluate_perplexity(fwd, tokens, xl::parse_protocol("half"), 10, 0, /*bos*/ 1, plan_for);
@@ -117,7 +117,7 @@ TEST_CASE("evaluate_perplexity scores the planned tokens and restores BOS for ha
     CHECK(r.position_loss[9] == doctest::Approx(0.01 * (15 + 9)).epsilon(1e-6));
 }
 
-TEST_CASE("statistics: PPL = exp(mean NLL) and llama.cpp's standard error") {
+TEST_CASE("metrics perplexity: PPL = exp(mean NLL) and the llama.cpp standard error") {
     xl::NllStats s;
     for (double v : {1.0, 2.0, 3.0, 2.0}) s.add(v);
     CHECK(s.mean() == doctest::Approx(2.0));
@@ -126,7 +126,7 @@ TEST_CASE("statistics: PPL = exp(mean NLL) and llama.cpp's standard error") {
     CHECK(s.ppl_stderr() == doctest::Approx(std::exp(2.0) * std::sqrt(0.5 / 3)));
 }
 
-TEST_CASE("sliding windows through evaluate_perplexity cover each target once") {
+TEST_CASE("metrics perplexity: sliding windows cover each target once") {
     FakeForward fwd;
     auto tokens = ramp_tokens(50);
     auto r = xl::evaluate_perplexity(fwd, tokens, xl::parse_protocol("sliding:8"), 16, 0, 1, plan_for);

@@ -46,7 +46,7 @@ xl::ErrorKind kind_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("eval sweep: rows method-major, PPL and counts, names in every format") {
+TEST_CASE("metrics sweep: rows method-major with counts and names in every format") {
     const xl::Model model = xl::make_synthetic_model("stories260k", xl::TensorType::F32);
     ConstForward fwd;
     xl::EvalSweep sweep{{xl::parse_method_spec("none"), xl::parse_method_spec("linear:s=2")},
@@ -81,7 +81,7 @@ TEST_CASE("eval sweep: rows method-major, PPL and counts, names in every format"
     CHECK(j["results"][0]["position_loss"][63].get<double>() == doctest::Approx(std::log(3.0)));
 }
 
-TEST_CASE("eval sweep: too long for memory -> OutOfMemory, too long for the text -> BadArgument") {
+TEST_CASE("metrics sweep: too long for memory or for the text fails before running") {
     const xl::Model model = xl::make_synthetic_model("stories260k", xl::TensorType::F32);
     ConstForward fwd;
     fwd.limit = 512;
@@ -98,7 +98,7 @@ TEST_CASE("eval sweep: too long for memory -> OutOfMemory, too long for the text
     CHECK(fwd.runs == 0);
 }
 
-TEST_CASE("synthetic models have the named shape in every storage type") {
+TEST_CASE("metrics synthetic: models have the named shape in every storage type") {
     for (xl::TensorType type : {xl::TensorType::F32, xl::TensorType::F16, xl::TensorType::Q8_0}) {
         const xl::Model m = xl::make_synthetic_model("stories260k", type, 7);
         const xl::ModelConfig& c = m.config;

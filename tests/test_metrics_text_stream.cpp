@@ -36,7 +36,7 @@ std::filesystem::path temp_file(const std::string& name, const std::string& cont
 
 }  // namespace
 
-TEST_CASE("documents split on <|endoftext|> lines, stripped, inner newlines kept") {
+TEST_CASE("metrics text: documents split on endoftext lines and keep inner newlines") {
     auto s = xl::split_documents(" Spot. Spot saw.\nLine two.\n<|endoftext|>\nSecond story.\n\nPara.\n<|endoftext|>\n");
     CHECK(s.separator == xl::DocumentSeparator::EndOfText);
     REQUIRE(s.documents.size() == 2);
@@ -44,7 +44,7 @@ TEST_CASE("documents split on <|endoftext|> lines, stripped, inner newlines kept
     CHECK(s.documents[1] == "Second story.\n\nPara.");  // blank lines stay inside a document
 }
 
-TEST_CASE("without <|endoftext|>, blank lines separate documents") {
+TEST_CASE("metrics text: without endoftext lines blank lines separate documents") {
     auto s = xl::split_documents("a b\nc\n\n\n  \nd e\r\n\r\nf");
     CHECK(s.separator == xl::DocumentSeparator::BlankLines);
     REQUIRE(s.documents.size() == 3);
@@ -54,13 +54,13 @@ TEST_CASE("without <|endoftext|>, blank lines separate documents") {
     CHECK(xl::split_documents("\n\n  \n").documents.empty());
 }
 
-TEST_CASE("each document is BOS + tokens, concatenated") {
+TEST_CASE("metrics text: each document is BOS + tokens") {
     ByteTokenizer tok;
     auto ids = xl::encode_documents({"ab", "c"}, tok);
     CHECK(ids == std::vector<int>{1, 'a' + 3, 'b' + 3, 1, 'c' + 3});
 }
 
-TEST_CASE("a document format adds a text prefix and can flatten newlines") {
+TEST_CASE("metrics text: a document format adds a prefix and can flatten newlines") {
     ByteTokenizer tok;
     xl::DocumentFormat f{">", true};
     auto ids = xl::encode_documents({"a\nb"}, tok, f);
@@ -68,7 +68,7 @@ TEST_CASE("a document format adds a text prefix and can flatten newlines") {
     CHECK(f.describe().find("'>'") != std::string::npos);
 }
 
-TEST_CASE("load_token_stream reads a file and names bad files") {
+TEST_CASE("metrics text: load_token_stream reads a file and names bad files") {
     ByteTokenizer tok;
     auto p = temp_file("two.txt", "x\n<|endoftext|>\nyz\n<|endoftext|>\n");
     auto s = xl::load_token_stream(p.string(), tok);
@@ -91,7 +91,7 @@ TEST_CASE("load_token_stream reads a file and names bad files") {
 }
 
 #ifdef XL_SHARED_DIR
-TEST_CASE("the TinyStories sample has 201 stories, the first one starts 'Spot.'") {
+TEST_CASE("metrics text: the TinyStories sample has 201 stories starting with Spot") {
     auto s = xl::split_documents([] {
         std::ifstream in(std::string(XL_SHARED_DIR) + "/data/tinystories/valid-first201.txt", std::ios::binary);
         return std::string(std::istreambuf_iterator<char>(in), {});

@@ -21,5 +21,6 @@ Command add_generate_command(CLI::App& root);  // text generation (cmd_generate.
 Command add_rope_command(CLI::App& root);      // per-pair RoPE frequencies (cmd_rope.cpp)
 Command add_info_command(CLI::App& root);      // model metadata (cmd_info.cpp)
 Command add_bench_command(CLI::App& root);     // forward-pass timing (cmd_bench.cpp)
+Command add_figure_command(CLI::App& root);    // preset figures, headless (cmd_figure.cpp)
 
 }  // namespace xl::cli

@@ -45,6 +45,7 @@ int MemoryPool::new_block(uint32_t type, VkDeviceSize size) {
     b.type = type;
     b.size = size;
     VK_CHECK(vkAllocateMemory(ctx_.device(), &info, nullptr, &b.memory));
+    ++blocks_allocated_;
     if (ctx_.memory_properties().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
         void* p = nullptr;
         const VkResult r = vkMapMemory(ctx_.device(), b.memory, 0, VK_WHOLE_SIZE, 0, &p);
@@ -87,6 +88,17 @@ Allocation MemoryPool::allocate(const VkMemoryRequirements& req, VkMemoryPropert
     return a;
 }
 
+// One empty standard-size block per memory type stays allocated: a buffer freed and re-created
+// every run (e.g. staging) then costs no vkAllocateMemory/vkMapMemory, which on discrete GPUs
+// pin host pages and take milliseconds. Oversized exact blocks are always returned.
+bool MemoryPool::keep_spare(size_t index) const {
+    const Block& b = blocks_[index];
+    if (b.size != kBlockSize) return false;
+    for (size_t i = 0; i < blocks_.size(); ++i)
+        if (i != index && blocks_[i].memory && blocks_[i].type == b.type && blocks_[i].used == 0) return false;
+    return true;
+}
+
 void MemoryPool::free(const Allocation& a) {
     if (a.block < 0) return;
     Block& b = blocks_[size_t(a.block)];
@@ -106,7 +118,7 @@ void MemoryPool::free(const Allocation& a) {
             b.free.erase(it);
         }
     }
-    if (b.used == 0) {  // give empty blocks back to the driver
+    if (b.used == 0 && !keep_spare(size_t(a.block))) {  // give empty blocks back to the driver
         vkFreeMemory(ctx_.device(), b.memory, nullptr);
         b = Block{};
     }

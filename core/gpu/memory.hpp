@@ -1,6 +1,6 @@
 // A simple sub-allocator: large VkDeviceMemory blocks per memory type, first-fit free lists,
-// neighbours merged on free, empty blocks returned to the driver. Host-visible blocks stay
-// mapped for their lifetime. Used by gpu::Buffer; nothing else allocates device memory.
+// neighbours merged on free, empty blocks returned to the driver (except one spare per memory
+// type, so that per-run buffers do not allocate). Host-visible blocks stay mapped for their lifetime. Used by gpu::Buffer; nothing else allocates device memory.
 //
 //   Allocation a = ctx.memory().allocate(requirements, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
 //   vkBindBufferMemory(dev, buf, a.memory, a.offset);  ...  ctx.memory().free(a);
@@ -34,6 +34,7 @@ public:
                         VkMemoryPropertyFlags preferred = 0);
     void free(const Allocation& a);
     uint64_t bytes_in_use() const { return in_use_; }
+    uint64_t blocks_allocated() const { return blocks_allocated_; }  // vkAllocateMemory calls so far
 
     static constexpr VkDeviceSize kBlockSize = VkDeviceSize(256) << 20;
 
@@ -48,10 +49,12 @@ private:
     int find_type(uint32_t bits, VkMemoryPropertyFlags flags) const;
     bool try_block(Block& b, int index, const VkMemoryRequirements& req, Allocation& out);
     int new_block(uint32_t type, VkDeviceSize size);
+    bool keep_spare(size_t index) const;
 
     Context& ctx_;
     std::vector<Block> blocks_;
     uint64_t in_use_ = 0;
+    uint64_t blocks_allocated_ = 0;
 };
 
 }  // namespace xl::gpu

@@ -1,5 +1,6 @@
 #include "core/gpu/recorder.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cstring>
 
@@ -10,6 +11,8 @@ namespace xl::gpu {
 namespace {
 constexpr uint32_t kMaxTimestamps = 512;
 constexpr uint32_t kSetsPerPool = 256;
+constexpr VkDeviceSize kArenaAlign = 256;
+constexpr VkDeviceSize kArenaMin = VkDeviceSize(1) << 20;
 }  // namespace
 
 Recorder::Recorder(Context& ctx) : ctx_(ctx) {
@@ -135,6 +138,20 @@ void Recorder::fill(Buffer& b, uint32_t value) {
     vkCmdFillBuffer(cb_, b.handle(), 0, VK_WHOLE_SIZE, value);
 }
 
+VkDeviceSize Recorder::reserve(Arena& a, BufferKind kind, VkDeviceSize bytes) {
+    const VkDeviceSize start = (a.used + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
+    if (!a.buffer.valid() || start + bytes > a.buffer.size()) {
+        // Grow geometrically so that a steady workload stops allocating after a few submits.
+        const VkDeviceSize cap = std::max({kArenaMin, 2 * a.buffer.size(), 2 * (start + bytes)});
+        if (a.buffer.valid()) retired_.push_back(std::move(a.buffer));
+        a.buffer = Buffer(ctx_, cap, kind);
+        a.used = bytes;
+        return 0;
+    }
+    a.used = start + bytes;
+    return start;
+}
+
 void Recorder::upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset) {
     assert(dst_offset + bytes <= dst.size());
     if (bytes == 0) return;
@@ -143,11 +160,11 @@ void Recorder::upload(Buffer& dst, const void* src, size_t bytes, size_t dst_off
         return;
     }
     begin_if_needed();
-    staging_.emplace_back(ctx_, bytes, BufferKind::Staging);
-    std::memcpy(staging_.back().mapped(), src, bytes);
+    const VkDeviceSize at = reserve(upload_, BufferKind::Staging, bytes);
+    std::memcpy(upload_.buffer.mapped() + at, src, bytes);
     hazard({out(dst)});
-    VkBufferCopy region{0, dst_offset, bytes};
-    vkCmdCopyBuffer(cb_, staging_.back().handle(), dst.handle(), 1, &region);
+    VkBufferCopy region{at, dst_offset, bytes};
+    vkCmdCopyBuffer(cb_, upload_.buffer.handle(), dst.handle(), 1, &region);
 }
 
 void Recorder::download(const Buffer& src, void* dst, size_t bytes, size_t src_offset) {
@@ -158,12 +175,11 @@ void Recorder::download(const Buffer& src, void* dst, size_t bytes, size_t src_o
         after_.push_back([=, &src] { std::memcpy(dst, src.mapped() + src_offset, bytes); });
         return;
     }
-    staging_.emplace_back(ctx_, bytes, BufferKind::Readback);
-    Buffer& rb = staging_.back();
-    hazard({in(src), out(rb)});
-    VkBufferCopy region{src_offset, 0, bytes};
-    vkCmdCopyBuffer(cb_, src.handle(), rb.handle(), 1, &region);
-    const uint8_t* from = rb.mapped();
+    const VkDeviceSize at = reserve(readback_, BufferKind::Readback, bytes);
+    hazard({in(src)});  // arena regions are disjoint: only the source needs ordering
+    VkBufferCopy region{src_offset, at, bytes};
+    vkCmdCopyBuffer(cb_, src.handle(), readback_.buffer.handle(), 1, &region);
+    const uint8_t* from = readback_.buffer.mapped() + at;
     after_.push_back([=] { std::memcpy(dst, from, bytes); });
 }
 
@@ -200,7 +216,8 @@ void Recorder::submit() {
             timings_.emplace_back(labels_[i], double(ticks[i] - ticks[i - 1]) * ctx_.timestamp_period_ns() * 1e-6);
     }
     after_.clear();
-    staging_.clear();
+    retired_.clear();
+    upload_.used = readback_.used = 0;
     labels_.clear();
     written_.clear();
     read_.clear();

@@ -9,6 +9,9 @@
 //   rec.download(losses, host, bytes);       // copied to `host` when submit() returns
 //   rec.timestamp("layer 0");
 //   rec.submit();                            // one vkQueueSubmit, waits for completion
+// Everything per-run is reused across submits: the command buffer is reset, descriptor pools
+// are reset, and staging/readback copies are sub-allocated from two grow-only host-visible
+// arenas (allocating host-visible memory is a slow, pinning system call on discrete GPUs).
 #pragma once
 #include <vulkan/vulkan.h>
 
@@ -69,6 +72,15 @@ private:
     void barrier();
     VkDescriptorSet allocate_set(VkDescriptorSetLayout layout);
 
+    // A grow-only host-visible buffer, sub-allocated linearly and rewound after each submit.
+    struct Arena {
+        Buffer buffer;
+        VkDeviceSize used = 0;
+    };
+    // Offset of `bytes` fresh bytes in `a` (replacing a too-small buffer; the old one is kept
+    // alive in retired_ until the submit that uses it has completed).
+    VkDeviceSize reserve(Arena& a, BufferKind kind, VkDeviceSize bytes);
+
     Context& ctx_;
     VkCommandBuffer cb_ = VK_NULL_HANDLE;
     VkFence fence_ = VK_NULL_HANDLE;
@@ -77,7 +89,8 @@ private:
     size_t pool_ = 0;
     bool recording_ = false;
     std::set<VkBuffer> written_, read_;
-    std::vector<Buffer> staging_;
+    Arena upload_, readback_;
+    std::vector<Buffer> retired_;
     std::vector<std::function<void()>> after_;
     std::vector<std::string> labels_;
     std::vector<std::pair<std::string, double>> timings_;
