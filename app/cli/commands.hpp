@@ -22,5 +22,7 @@ Command add_rope_command(CLI::App& root);      // per-pair RoPE frequencies (cmd
 Command add_info_command(CLI::App& root);      // model metadata (cmd_info.cpp)
 Command add_bench_command(CLI::App& root);     // forward-pass timing (cmd_bench.cpp)
 Command add_figure_command(CLI::App& root);    // preset figures, headless (cmd_figure.cpp)
+Command add_compare_command(CLI::App& root);   // loss difference / KL of two configurations (cmd_compare.cpp)
+Command add_passkey_command(CLI::App& root);   // passkey retrieval grid (cmd_passkey.cpp)
 
 }  // namespace xl::cli
