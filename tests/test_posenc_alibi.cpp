@@ -1,4 +1,4 @@
-// ALiBi slopes (position-methods.md §13): the Press / GGML rule, the naive variant, explicit model
+// ALiBi slopes (position-methods.md §13): the ALiBi-paper / GGML rule, the naive variant, explicit model
 // slopes, interpolation; and the RoPE/ALiBi family checks.
 #include <doctest/doctest.h>
 
@@ -40,16 +40,16 @@ TEST_CASE("posenc §13 slope tables H = 8, 12, 16 and the naive H = 12 variant")
     CHECK(slopes("none", 12) == slopes("alibi", 12));
 }
 
-TEST_CASE("posenc §13 the Press rule (get_slopes) equals the GGML form for H = 1..64") {
+TEST_CASE("posenc §13 the ALiBi-paper rule (get_slopes) equals the GGML form for H = 1..64") {
     for (int H = 1; H <= 64; ++H) {
-        // Press / HF build_alibi_tensor: c = 2^floor(log2 H); 2^(−B k/c), k=1..c; then odd k of 2c.
+        // ALiBi paper / HF build_alibi_tensor: c = 2^floor(log2 H); 2^(−B k/c), k=1..c; then odd k of 2c.
         int c = 1;
         while (c * 2 <= H) c *= 2;
-        std::vector<double> press;
-        for (int k = 1; k <= c; ++k) press.push_back(std::pow(2.0, -8.0 * k / c));
-        for (int k = 1; int(press.size()) < H; k += 2) press.push_back(std::pow(2.0, -8.0 * k / (2 * c)));
+        std::vector<double> paper_rule;
+        for (int k = 1; k <= c; ++k) paper_rule.push_back(std::pow(2.0, -8.0 * k / c));
+        for (int k = 1; int(paper_rule.size()) < H; k += 2) paper_rule.push_back(std::pow(2.0, -8.0 * k / (2 * c)));
         const auto ggml = rope::alibi_slopes(H, 8);
-        for (int h = 0; h < H; ++h) CHECK(ggml[h] == doctest::Approx(press[h]).epsilon(1e-14));
+        for (int h = 0; h < H; ++h) CHECK(ggml[h] == doctest::Approx(paper_rule[h]).epsilon(1e-14));
     }
 }
 
@@ -60,7 +60,7 @@ TEST_CASE("posenc §13 explicit model slopes take precedence; interpolation divi
     check_slopes(p.alibi_slopes, {0.45, 0.15, 0.1, 0.05}, 1e-7);
     CHECK(p.inv_freq.empty());
     CHECK(p.rope_dim == 0);
-    check_slopes(make_plan(parse_method_spec("alibi:slopes=press"), cfg, 8).alibi_slopes,
+    check_slopes(make_plan(parse_method_spec("alibi:slopes=paper"), cfg, 8).alibi_slopes,
                  {0.25, 0.0625, 0.015625, 0.00390625}, 1e-7);
     check_slopes(slopes("alibi:max_bias=4", 4), {0.5, 0.25, 0.125, 0.0625}, 1e-7);
     auto cfg2 = test::alibi_config(4);

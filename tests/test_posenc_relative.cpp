@@ -137,7 +137,7 @@ TEST_CASE("posenc §13 NTK-ALiBi: steepest head unchanged, flattest divided by a
         CHECK(p[h] == doctest::Approx(std::pow(2.0, -(h + 1)) / std::pow(4.0, h / 7.0)).epsilon(1e-6));
     CHECK(p[0] == base[0]);
     CHECK(p[7] == doctest::Approx(base[7] / 4).epsilon(1e-7));
-    // H = 12 (non-monotone Press order): by rank the flattest head (index 7) gets the full a,
+    // H = 12 (non-monotone ALiBi-paper order): by rank the flattest head (index 7) gets the full a,
     // by index head 11 does; readme uses the naive slopes
     const auto cfg12 = test::alibi_config(12);
     const auto b12 = make_plan(parse_method_spec("alibi"), cfg12, 4).alibi_slopes;

@@ -1,6 +1,6 @@
 // ntkalibi: NTK-ALiBi (ref §13, from a public README; the weakest-sourced formula of the reference):
 // m_h = 1/(2^(B·h/H) · a^((h−1)/(H−1))), h = 1..H — the steepest head unchanged, the flattest
-// divided by a. For head counts that are not powers of two the Press/BLOOM slope order is not
+// divided by a. For head counts that are not powers of two the ALiBi-paper/BLOOM slope order is not
 // monotone, so the exponent's head index is chosen by:
 //   order=rank    the head's rank by slope, steepest = 1 (default), on the model's slopes;
 //   order=index   the literal head index h = 1..H, on the model's slopes;

@@ -1,4 +1,4 @@
-// rerope / leakyrerope: windowed relative positions (ref §10, bojone/rerope). For d = i − j:
+// rerope / leakyrerope: windowed relative positions (ref §10, the ReRoPE reference code). For d = i − j:
 //   ReRoPE        d' = d if d < w else w          far branch: q at w, k at 0
 //   Leaky ReRoPE  d' = d if d < w else w + (d − w)/k
 //                 far branch: q at (i + w(k−1))/k, k at j/k (the second rotary is PI with factor k)

@@ -57,7 +57,7 @@ double llama3_divisor(double inv_freq, double s, double low_freq_factor, double 
 // §12: log-n query factor κ(p) = max(1, ln(p+1)/ln L), p 0-based.
 double logn_factor(double pos, double train_len);
 
-// §13: ALiBi slopes of the Press / HF-BLOOM / GGML rule (identical for every H), head 0 first.
+// §13: ALiBi slopes of the ALiBi-paper / HF-BLOOM / GGML rule (identical for every H), head 0 first.
 std::vector<double> alibi_slopes(int n_heads, double max_bias = 8.0);
 // §13: the "naive" slopes 2^(−B·h/H), h = 1..H (differs for non-powers of two).
 std::vector<double> alibi_slopes_naive(int n_heads, double max_bias = 8.0);
