@@ -45,6 +45,12 @@ struct ForwardResult {
     std::vector<float> all_logits;    // (n − all_logits_from) × vocab, row-major, when requested and supported
 };
 
+// Checks what every backend needs of a request: 1 <= n <= max_tokens, token ids inside the
+// vocabulary, a plan whose arrays cover n tokens, and a probe inside the model's layers/heads.
+// Throws Error(OutOfMemory) naming `device` for n > max_tokens, Error(BadArgument) otherwise.
+void validate_request(const ModelConfig& config, const ForwardRequest& request, int64_t max_tokens,
+                      const std::string& device);
+
 class Forward {
 public:
     virtual ~Forward() = default;

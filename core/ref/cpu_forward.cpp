@@ -123,29 +123,8 @@ void mlp_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, 
 
 void check_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n) {
     const int64_t n = int64_t(r.tokens.size());
-    if (n < 1) throw Error(ErrorKind::BadArgument, "", "forward pass needs at least one token");
-    if (n > max_n)
-        throw Error(ErrorKind::OutOfMemory, "CPU reference",
-                    std::to_string(n) + " tokens exceed the host-memory bound of " + std::to_string(max_n));
-    for (int t : r.tokens)
-        if (t < 0 || t >= c.vocab_size)
-            throw Error(ErrorKind::BadArgument, "", "token id " + std::to_string(t) + " outside the vocabulary");
-    const PositionPlan& p = r.plan;
-    const bool rope = !p.inv_freq.empty();
-    const bool ok = int64_t(p.query_scale.size()) >= n &&
-                    (!rope || (int64_t(p.near.q_pos.size()) >= n && int64_t(p.near.k_pos.size()) >= n)) &&
-                    (!rope || !p.far.enabled ||
-                     (int64_t(p.far.pos.q_pos.size()) >= n && int64_t(p.far.pos.k_pos.size()) >= n)) &&
-                    (p.alibi_slopes.empty() || int(p.alibi_slopes.size()) >= c.n_heads) &&
-                    p.rope_dim <= c.head_dim;
-    if (!ok)
-        throw Error(ErrorKind::BadArgument, p.method,
-                    "position plan built for " + std::to_string(p.seq_len) + " tokens does not fit a request of " +
-                        std::to_string(n) + " tokens on this model");
+    validate_request(c, r, max_n, "CPU reference");
     if (r.want_attention) {
-        if (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 || r.probe.head >= c.n_heads ||
-            r.probe.grid < 0)
-            throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
         if (n * n * int64_t(sizeof(float)) > host_memory_bytes() / 4)
             throw Error(ErrorKind::OutOfMemory, "CPU reference", "an n×n attention map of " + std::to_string(n) +
                                                                       " tokens does not fit in host memory");

@@ -1,0 +1,36 @@
+// The request checks shared by every Forward backend (CPU reference and Vulkan).
+#include <string>
+
+#include "core/error.hpp"
+#include "core/forward/forward.hpp"
+
+namespace xl {
+
+void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n, const std::string& device) {
+    const int64_t n = int64_t(r.tokens.size());
+    if (n < 1) throw Error(ErrorKind::BadArgument, "", "forward pass needs at least one token");
+    if (n > max_n)
+        throw Error(ErrorKind::OutOfMemory, device,
+                    std::to_string(n) + " tokens exceed what the memory can hold (at most " +
+                        std::to_string(max_n) + ")");
+    for (int t : r.tokens)
+        if (t < 0 || t >= c.vocab_size)
+            throw Error(ErrorKind::BadArgument, "", "token id " + std::to_string(t) + " outside the vocabulary");
+    const PositionPlan& p = r.plan;
+    const bool rope = !p.inv_freq.empty();
+    const bool ok = int64_t(p.query_scale.size()) >= n &&
+                    (!rope || (int64_t(p.near.q_pos.size()) >= n && int64_t(p.near.k_pos.size()) >= n)) &&
+                    (!rope || !p.far.enabled ||
+                     (int64_t(p.far.pos.q_pos.size()) >= n && int64_t(p.far.pos.k_pos.size()) >= n)) &&
+                    (p.alibi_slopes.empty() || int(p.alibi_slopes.size()) >= c.n_heads) &&
+                    p.rope_dim <= c.head_dim && (!rope || int(p.inv_freq.size()) >= p.rope_dim / 2);
+    if (!ok)
+        throw Error(ErrorKind::BadArgument, p.method,
+                    "position plan built for " + std::to_string(p.seq_len) + " tokens does not fit a request of " +
+                        std::to_string(n) + " tokens on this model");
+    if (r.want_attention && (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 ||
+                             r.probe.head >= c.n_heads || r.probe.grid < 0))
+        throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
+}
+
+}  // namespace xl
