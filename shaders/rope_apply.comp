@@ -1,7 +1,7 @@
 #version 450
 // Rotate the pairs of one [head_dim] row per invocation: out = RoPE(in, positions[t]) with the
-// plan's inverse frequencies, pair layout and mscale (position-methods.md §1); dims beyond
-// 2·pairs are copied. Out of place, so one projection feeds both the near and far branch.
+// plan's inverse frequencies, pair layout and mscale (position-methods.md §1), and the xPos
+// magnitude when p.xpos_rate ≠ 0 (§14); dims beyond 2·pairs are copied. Out of place, so one projection feeds both the near and far branch.
 // Twin: xl::ref::rope_apply.
 #extension GL_GOOGLE_include_directive : require
 #include "push_constants.h"
@@ -13,6 +13,7 @@ layout(std430, binding = 0) readonly buffer In { float x[]; };
 layout(std430, binding = 1) readonly buffer Pos { float positions[]; };
 layout(std430, binding = 2) readonly buffer Freq { float inv_freq[]; };
 layout(std430, binding = 3) writeonly buffer Out { float y[]; };
+layout(std430, binding = 4) readonly buffer Zeta { float log2_zeta[]; };  // xPos log2 ζ_j
 layout(push_constant) uniform PC { Rope p; };
 
 void main() {
@@ -23,7 +24,9 @@ void main() {
     for (uint j = 0u; j < p.pairs; ++j) {
         const uint a = p.neox != 0u ? j : 2u * j;
         const uint b = p.neox != 0u ? j + p.pairs : 2u * j + 1u;
-        const vec2 cs = rope_cos_sin(pos, inv_freq[j]) * p.mscale;
+        float mag = p.mscale;
+        if (p.xpos_rate != 0.0) mag *= xpos_magnitude(log2_zeta[j], pos, p.xpos_centre, p.xpos_rate);
+        const vec2 cs = rope_cos_sin(pos, inv_freq[j]) * mag;
         const float xa = x[base + a], xb = x[base + b];
         y[base + a] = xa * cs.x - xb * cs.y;
         y[base + b] = xa * cs.y + xb * cs.x;

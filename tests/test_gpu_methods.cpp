@@ -1,13 +1,14 @@
 // End to end, per position method: the Vulkan forward pass (xl::VulkanForward) and the CPU
 // reference (xl::CpuForward) give the same per-token NLL (within 1e-3) on real models and text.
 //   - stories260K (RoPE): none, linear, ntk, dynntk, yarn, abf, logn, yarn+logn on a 2048-token
-//     window of the TinyStories text;
+//     window of the TinyStories text; xPos (§14) alone, with its zero centre, and composed with
+//     YaRN and log-n on the same window;
 //   - alilama (ALiBi; LayerNorm with bias, PostFirstNorm residual, SiLU MLP, no final norm, tied
 //     output; trained at 128 tokens): alibi and alibi:interp=2 on a 1024-token window — shorter
 //     than 2048 to keep the CPU reference cheap (its attention cost grows with n²), yet 8× the
 //     training length, so the ALiBi bias reaches far beyond the trained distances.
 // The CPU reference runs once per method (about 1.5 s per 2048-token run on 2 cores); the file
-// takes about 16 s on lavapipe.
+// takes about 20 s on lavapipe.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -77,6 +78,21 @@ TEST_CASE("gpu methods: stories260K, every RoPE method of the first set matches 
         CHECK(a.worst < 1e-3);
         CHECK(a.mean_gpu > 0.5);  // a trained model on its own domain: not degenerate, not random (ln 512 = 6.2)
         CHECK(a.mean_gpu < 4.0);
+    }
+    test::check_validation_clean(gpu.context());
+}
+
+TEST_CASE("gpu methods: stories260K, xpos alone and composed matches the CPU reference") {
+    const std::string dir = kShared + "/models/stories260K/";
+    const Model model = load_model(dir + "stories260K.bin", dir + "tok512.bin");
+    const TokenStream text = load_token_stream(kText, *model.tokenizer);
+    VulkanForward gpu(model, test::gpu_context());
+    CpuForward cpu(model);
+    for (const char* method : {"xpos", "xpos:centre=zero", "yarn:s=4,orig=512+xpos:scale_base=1024+logn"}) {
+        INFO("method " << method);
+        const Agreement a = compare(gpu, cpu, model, text.tokens, 2048, method);
+        CHECK(a.worst < 1e-3);
+        CHECK(a.mean_gpu > 0.5);
     }
     test::check_validation_clean(gpu.context());
 }

@@ -1,6 +1,6 @@
 // GPU rope_apply, attention and attention_probs vs their CPU twins (core/ref/ops.hpp) over a grid
 // of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
-// sliding windows with sinks, the far branch, ALiBi and per-query scales. n is not a multiple of
+// sliding windows with sinks, the far branch, ALiBi, per-query scales and xPos magnitudes (§14). n is not a multiple of
 // the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
 // 1e-5 (probabilities).
 #include <doctest/doctest.h>
@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/forward/gpu_ops.hpp"
+#include "core/posenc/rope_math.hpp"
 #include "core/ref/ops.hpp"
 #include "tests/test_gpu_util.hpp"
 
@@ -24,6 +25,7 @@ struct Case {
     int far_window = 0;        // > 0 enables the far branch
     bool alibi = false;
     bool varying_scale = false;
+    float xpos_gamma = 0;      // > 0: xPos with this γ, torchscale centre (position-methods.md §14)
 };
 
 PositionPlan make_test_plan(const Case& c) {
@@ -49,6 +51,11 @@ PositionPlan make_test_plan(const Case& c) {
         for (int h = 0; h < c.heads; ++h) p.alibi_slopes.push_back(std::pow(2.f, -8.f * float(h + 1) / float(c.heads)));
     p.window = c.window;
     p.sinks = c.sinks;
+    if (c.xpos_gamma > 0) {
+        for (int j = 0; j < c.rope_dim / 2; ++j) p.xpos.zeta.push_back(float(rope::xpos_zeta(j, c.rope_dim)));
+        p.xpos.scale_base = c.xpos_gamma;
+        p.xpos.centre = float(rope::xpos_centre_torchscale(c.n));
+    }
     return p;
 }
 
@@ -64,11 +71,11 @@ void check_case(const Case& c, uint32_t seed) {
 
     // Reference: rotate copies, then attend (probabilities of head 1 and the mean of heads).
     std::vector<float> rq(q), rk(k), fq(q), fk(k);
-    ref::rope_apply(rq.data(), c.n, c.heads, c.hd, plan, plan.near.q_pos);
-    ref::rope_apply(rk.data(), c.n, c.kv, c.hd, plan, plan.near.k_pos);
+    ref::rope_apply(rq.data(), c.n, c.heads, c.hd, plan, plan.near.q_pos, ref::RopeOperand::Query);
+    ref::rope_apply(rk.data(), c.n, c.kv, c.hd, plan, plan.near.k_pos, ref::RopeOperand::Key);
     if (far) {
-        ref::rope_apply(fq.data(), c.n, c.heads, c.hd, plan, plan.far.pos.q_pos);
-        ref::rope_apply(fk.data(), c.n, c.kv, c.hd, plan, plan.far.pos.k_pos);
+        ref::rope_apply(fq.data(), c.n, c.heads, c.hd, plan, plan.far.pos.q_pos, ref::RopeOperand::Query);
+        ref::rope_apply(fk.data(), c.n, c.kv, c.hd, plan, plan.far.pos.k_pos, ref::RopeOperand::Key);
     }
     std::vector<float> want(qn), probs_h(size_t(c.n) * c.n), probs_mean(size_t(c.n) * c.n);
     const int head = c.heads > 1 ? 1 : 0;
@@ -93,13 +100,19 @@ void check_case(const Case& c, uint32_t seed) {
     gpu::Recorder rec(*ctx);
     GpuOps ops(*ctx, rec);
     const bool neox = c.layout == RopeLayout::NeoX;
+    gpu::Buffer gzeta = test::to_gpu(xpos_log2_zeta(plan));
+    RopeXpos xq, xk;
+    if (!plan.xpos.zeta.empty()) {
+        xq = {&gzeta, 1.f / plan.xpos.scale_base, plan.xpos.centre};
+        xk = {&gzeta, -1.f / plan.xpos.scale_base, plan.xpos.centre};
+    }
     if (c.rope_dim > 0) {
         if (far) {
-            ops.rope_apply(gq, gfqp, gfreq, gqf, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale);
-            ops.rope_apply(gk, gfkp, gfreq, gkf, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale);
+            ops.rope_apply(gq, gfqp, gfreq, gqf, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale, xq);
+            ops.rope_apply(gk, gfkp, gfreq, gkf, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale, xk);
         }
-        ops.rope_apply(gq, gqp, gfreq, gq, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale);
-        ops.rope_apply(gk, gkp, gfreq, gk, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale);
+        ops.rope_apply(gq, gqp, gfreq, gq, c.n, c.heads, c.hd, c.rope_dim / 2, neox, c.mscale, xq);
+        ops.rope_apply(gk, gkp, gfreq, gk, c.n, c.kv, c.hd, c.rope_dim / 2, neox, c.mscale, xk);
     }
     AttentionInputs in{&gq, &gk, far ? &gqf : nullptr, far ? &gkf : nullptr, &gv, &gqs, c.alibi ? &gsl : nullptr};
     AttentionShape shape{c.n, c.heads, c.kv, c.hd, c.window, c.sinks, c.far_window};
@@ -132,4 +145,10 @@ TEST_CASE("gpu ops: attention with windows, sinks, far branch, ALiBi and query s
     check_case({.n = 66, .heads = 4, .kv = 4, .hd = 8, .rope_dim = 0, .alibi = true}, 230);
     check_case({.n = 99, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .window = 40, .sinks = 2, .far_window = 9,
                 .alibi = true, .varying_scale = true}, 240);
+}
+
+TEST_CASE("gpu ops: attention with xpos magnitudes, near and far branch") {
+    check_case({.n = 70, .heads = 4, .kv = 1, .hd = 64, .rope_dim = 32, .layout = RopeLayout::NeoX, .xpos_gamma = 64}, 250);
+    check_case({.n = 77, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .far_window = 12, .varying_scale = true,
+                .xpos_gamma = 512}, 260);
 }

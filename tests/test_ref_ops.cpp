@@ -96,7 +96,7 @@ TEST_CASE("ref rope_apply: known angles, both layouts, mscale, partial rotary") 
     p.inv_freq = {1.f, 0.5f};
     const std::vector<float> pos = {2.f};
     std::vector<float> x = {1, 0, 0, 1};  // Normal: pairs (0,1) angle 2, (2,3) angle 1
-    ref::rope_apply(x.data(), 1, 1, 4, p, pos);
+    ref::rope_apply(x.data(), 1, 1, 4, p, pos, ref::RopeOperand::Query);
     CHECK(x[0] == doctest::Approx(std::cos(2.0)));
     CHECK(x[1] == doctest::Approx(std::sin(2.0)));
     CHECK(x[2] == doctest::Approx(-std::sin(1.0)));
@@ -105,7 +105,7 @@ TEST_CASE("ref rope_apply: known angles, both layouts, mscale, partial rotary") 
     p.layout = xl::RopeLayout::NeoX;  // pairs (0,2) angle 2, (1,3) angle 1
     p.mscale = 2.f;
     x = {1, 0, 0, 1};
-    ref::rope_apply(x.data(), 1, 1, 4, p, pos);
+    ref::rope_apply(x.data(), 1, 1, 4, p, pos, ref::RopeOperand::Query);
     CHECK(x[0] == doctest::Approx(2 * std::cos(2.0)));
     CHECK(x[2] == doctest::Approx(2 * std::sin(2.0)));
     CHECK(x[1] == doctest::Approx(-2 * std::sin(1.0)));
@@ -116,7 +116,7 @@ TEST_CASE("ref rope_apply: known angles, both layouts, mscale, partial rotary") 
     partial.inv_freq = {0.25f};
     partial.mscale = 3.f;
     std::vector<float> y = {0, 1, 5, 6, 1, 0, 7, 8};  // 2 tokens
-    ref::rope_apply(y.data(), 2, 1, 4, partial, {4.f, 0.f});
+    ref::rope_apply(y.data(), 2, 1, 4, partial, {4.f, 0.f}, ref::RopeOperand::Query);
     CHECK(y[0] == doctest::Approx(-3 * std::sin(1.0)));
     CHECK(y[1] == doctest::Approx(3 * std::cos(1.0)));
     CHECK(y[2] == 5.f);
@@ -126,7 +126,7 @@ TEST_CASE("ref rope_apply: known angles, both layouts, mscale, partial rotary") 
 
     PositionPlan none;  // empty inv_freq: no-op
     std::vector<float> z = {1, 2, 3, 4};
-    ref::rope_apply(z.data(), 1, 1, 4, none, pos);
+    ref::rope_apply(z.data(), 1, 1, 4, none, pos, ref::RopeOperand::Query);
     CHECK(z == std::vector<float>{1, 2, 3, 4});
 }
 

@@ -24,5 +24,8 @@ Command add_bench_command(CLI::App& root);     // forward-pass timing (cmd_bench
 Command add_figure_command(CLI::App& root);    // preset figures, headless (cmd_figure.cpp)
 Command add_compare_command(CLI::App& root);   // loss difference / KL of two configurations (cmd_compare.cpp)
 Command add_passkey_command(CLI::App& root);   // passkey retrieval grid (cmd_passkey.cpp)
+Command add_table_command(CLI::App& root);     // every method at 1x..8x the training length (cmd_table.cpp)
+Command add_nbce_command(CLI::App& root);      // NBCE loss on long text vs the plain model (cmd_nbce.cpp)
+Command add_positions_command(CLI::App& root); // training-time position sampling figures (cmd_positions.cpp)
 
 }  // namespace xl::cli

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
         xl::cli::add_eval_command(root), xl::cli::add_generate_command(root), xl::cli::add_rope_command(root),
         xl::cli::add_info_command(root), xl::cli::add_bench_command(root),
         xl::cli::add_figure_command(root), xl::cli::add_compare_command(root),
-        xl::cli::add_passkey_command(root)};
+        xl::cli::add_passkey_command(root), xl::cli::add_table_command(root), xl::cli::add_nbce_command(root),
+        xl::cli::add_positions_command(root)};
     try {
         root.parse(argc, argv);
         for (auto& c : commands)

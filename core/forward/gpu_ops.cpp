@@ -1,6 +1,8 @@
 #include "core/forward/gpu_ops.hpp"
 
 #include <cassert>
+#include <cmath>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
@@ -89,14 +91,26 @@ void GpuOps::embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::B
                   {weight_texels(table), scale_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
 }
 
+std::vector<float> xpos_log2_zeta(const PositionPlan& plan) {
+    std::vector<float> out;
+    for (float z : plan.xpos.zeta) out.push_back(float(std::log2(double(z))));
+    return out;
+}
+
 void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq,
-                        gpu::Buffer& out, int n, int heads, int head_dim, int pairs, bool neox, float mscale) {
+                        gpu::Buffer& out, int n, int heads, int head_dim, int pairs, bool neox, float mscale,
+                        const RopeXpos& xpos) {
     assert(2 * pairs <= head_dim);
-    pc::Rope p{uint32_t(n), uint32_t(heads), uint32_t(head_dim), uint32_t(pairs), neox ? 1u : 0u, mscale};
+    const float rate = xpos.log2_zeta ? xpos.rate : 0.f;
+    pc::Rope p{uint32_t(n), uint32_t(heads), uint32_t(head_dim), uint32_t(pairs), neox ? 1u : 0u, mscale,
+               rate, xpos.centre};
     const auto [gx, gy] = split_groups(ceil_div(uint64_t(n) * heads, 64));
     const char* name = ctx_.has_fp64() ? "rope_apply" : "rope_apply_nofp64";
-    rec_.dispatch(ctx_.pipelines().get(name, "ssss", sizeof(p)),
-                  {gpu::in(x), gpu::in(positions), gpu::in(inv_freq), gpu::out(out)}, p, gx, gy);
+    // Without xPos the shader does not read binding 4; inv_freq stands in for it.
+    rec_.dispatch(ctx_.pipelines().get(name, "sssss", sizeof(p)),
+                  {gpu::in(x), gpu::in(positions), gpu::in(inv_freq), gpu::out(out),
+                   gpu::in(xpos.log2_zeta ? *xpos.log2_zeta : inv_freq)},
+                  p, gx, gy);
 }
 
 void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {

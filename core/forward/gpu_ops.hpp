@@ -11,6 +11,7 @@
 #pragma once
 #include "core/forward/gpu_tensor.hpp"
 #include "core/gpu/recorder.hpp"
+#include "core/posenc/position_plan.hpp"
 #include "shaders/common/matmul_tiles.h"
 
 namespace xl {
@@ -24,6 +25,15 @@ struct AttentionInputs {
     const gpu::Buffer* query_scale = nullptr;  // [n]
     const gpu::Buffer* slopes = nullptr;   // [H] ALiBi slopes, or null
 };
+
+// xPos magnitudes of GpuOps::rope_apply (ref §14): pair j times ζ_j^((pos − centre)·rate).
+struct RopeXpos {
+    const gpu::Buffer* log2_zeta = nullptr;  // [pairs] of xpos_log2_zeta(plan); null = no xPos
+    float rate = 0;                          // +1/γ for queries, −1/γ for keys
+    float centre = 0;
+};
+// What the rope shader reads for xPos: log2 ζ_j per pair, in double on the host (empty = none).
+std::vector<float> xpos_log2_zeta(const PositionPlan& plan);
 
 struct AttentionShape {
     int n = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
@@ -42,9 +52,9 @@ public:
     void layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gpu::Buffer* bias, gpu::Buffer& y, int n,
                    int dim, float eps);
     void embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::Buffer& out, int n);
-    // out = RoPE(x) (out may be x: in place). pairs = rope_dim/2.
+    // out = RoPE(x) (out may be x: in place), with xPos magnitudes if xpos.log2_zeta. pairs = rope_dim/2.
     void rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq, gpu::Buffer& out,
-                    int n, int heads, int head_dim, int pairs, bool neox, float mscale);
+                    int n, int heads, int head_dim, int pairs, bool neox, float mscale, const RopeXpos& xpos = {});
     void attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse);
     // grid = 0: full n×n. head = −1: mean over heads. `lse` from attention() of the same inputs.
     void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,

@@ -23,7 +23,8 @@ void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max
                     (!rope || !p.far.enabled ||
                      (int64_t(p.far.pos.q_pos.size()) >= n && int64_t(p.far.pos.k_pos.size()) >= n)) &&
                     (p.alibi_slopes.empty() || int(p.alibi_slopes.size()) >= c.n_heads) &&
-                    p.rope_dim <= c.head_dim && (!rope || int(p.inv_freq.size()) >= p.rope_dim / 2);
+                    p.rope_dim <= c.head_dim && (!rope || int(p.inv_freq.size()) >= p.rope_dim / 2) &&
+                    (p.xpos.zeta.empty() || int(p.xpos.zeta.size()) >= p.rope_dim / 2);
     if (!ok)
         throw Error(ErrorKind::BadArgument, p.method,
                     "position plan built for " + std::to_string(p.seq_len) + " tokens does not fit a request of " +

@@ -37,6 +37,10 @@ void VulkanForward::Impl::upload_plan(const ForwardRequest& r) {
     if (!p.alibi_slopes.empty()) rec->upload(act.slopes, p.alibi_slopes.data(), size_t(model.config.n_heads) * 4);
     if (p.inv_freq.empty()) return;
     rec->upload(act.inv_freq, p.inv_freq.data(), size_t(p.rope_dim / 2) * 4);
+    if (!p.xpos.zeta.empty()) {
+        const std::vector<float> l = xpos_log2_zeta(p);
+        rec->upload(act.xpos_log2_zeta, l.data(), size_t(p.rope_dim / 2) * 4);
+    }
     rec->upload(act.q_pos, p.near.q_pos.data(), n * 4);
     rec->upload(act.k_pos, p.near.k_pos.data(), n * 4);
     if (p.far.enabled) {
@@ -69,12 +73,18 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
     if (rope) {
         const bool neox = p.layout == RopeLayout::NeoX;
         const int pairs = p.rope_dim / 2;
-        if (far) {  // the far branch first: it reads q/k before the near rotation overwrites them
-            ops.rope_apply(act.q, act.qf_pos, act.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale);
-            ops.rope_apply(act.k, act.kf_pos, act.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale);
+        // xPos (ref §14): queries times ζ^((pos−c)/γ), keys times ζ^(−(pos−c)/γ).
+        RopeXpos xq, xk;
+        if (!p.xpos.zeta.empty()) {
+            xq = {&act.xpos_log2_zeta, 1.f / p.xpos.scale_base, p.xpos.centre};
+            xk = {&act.xpos_log2_zeta, -1.f / p.xpos.scale_base, p.xpos.centre};
         }
-        ops.rope_apply(act.q, act.q_pos, act.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale);
-        ops.rope_apply(act.k, act.k_pos, act.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale);
+        if (far) {  // the far branch first: it reads q/k before the near rotation overwrites them
+            ops.rope_apply(act.q, act.qf_pos, act.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+            ops.rope_apply(act.k, act.kf_pos, act.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
+        }
+        ops.rope_apply(act.q, act.q_pos, act.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+        ops.rope_apply(act.k, act.k_pos, act.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
     }
     AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &act.query_scale,
                        p.alibi_slopes.empty() ? nullptr : &act.slopes};

@@ -25,6 +25,7 @@ struct GpuActivations {
     int chunk = 0;                                  // classifier rows per chunk
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
     gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
+    gpu::Buffer xpos_log2_zeta;                     // log2 ζ_j of xPos (ref §14), when the plan has them
     gpu::Buffer probs;                              // attention map (probe), sized on demand
 };
 

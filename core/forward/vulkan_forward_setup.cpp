@@ -104,6 +104,7 @@ void VulkanForward::Impl::ensure_capacity(int n) {
     act.query_scale = sized(g, cap);
     act.slopes = sized(g, std::max(c.n_heads, 1));
     act.inv_freq = sized(g, std::max(c.head_dim / 2, 1));
+    act.xpos_log2_zeta = sized(g, std::max(c.head_dim / 2, 1));
 }
 
 void VulkanForward::Impl::check_request(const ForwardRequest& r) const {

@@ -38,23 +38,23 @@ std::vector<std::pair<std::string, std::string>> methods_of(const EvalTable& t) 
     return ms;
 }
 
-std::string header_lines(const EvalTable& t, const char* prefix) {
-    const EvalInfo& i = t.info();
+}  // namespace
+
+std::string eval_header_lines(const EvalInfo& i, const std::string& protocol,
+                              const std::string& protocol_description, const char* prefix) {
     std::ostringstream o;
     o << prefix << "model: " << i.model_name << " (" << i.model_format << ", " << i.model << "), training length "
       << i.train_context << " tokens\n";
     o << prefix << "text: " << i.text << ": " << i.text_documents << " documents split on " << i.separator << ", "
       << i.text_tokens << " tokens (each document = " << i.encoding << "; tokenizer " << i.tokenizer << ")\n";
-    o << prefix << "protocol: " << t.protocol() << " (" << t.protocol_description() << ")\n";
+    o << prefix << "protocol: " << protocol << " (" << protocol_description << ")\n";
     o << prefix << "device: " << i.device << "\n";
     return o.str();
 }
 
-}  // namespace
-
 std::string format_eval_table(const EvalTable& t) {
     std::ostringstream o;
-    o << header_lines(t, "");
+    o << eval_header_lines(t.info(), t.protocol(), t.protocol_description(), "");
     const auto lengths = lengths_of(t);
     const auto methods = methods_of(t);
     std::map<std::pair<std::string, int>, const EvalRow*> cell;
@@ -137,7 +137,7 @@ nlohmann::json eval_to_json(const EvalTable& t, bool per_position) {
 
 std::string format_eval_csv(const EvalTable& t) {
     std::ostringstream o;
-    o << "# extrapolab eval\n" << header_lines(t, "# ");
+    o << "# extrapolab eval\n" << eval_header_lines(t.info(), t.protocol(), t.protocol_description(), "# ");
     o << "method,resolved,convention,protocol,length,ppl,ppl_stderr,mean_nll,tokens_scored,windows,device\n";
     auto quote = [](const std::string& s) {
         if (s.find_first_of(",\"\n") == std::string::npos) return s;

@@ -18,5 +18,9 @@ std::string format_eval_table(const EvalTable& table);
 // per_position: include each row's mean loss per window position (null where unscored).
 nlohmann::json eval_to_json(const EvalTable& table, bool per_position);
 std::string format_eval_csv(const EvalTable& table);
+// The model / text / protocol / device lines every format starts with, each line led by `prefix`
+// ("" for tables, "# " for CSV comments); shared with the factor table (factor_table.hpp).
+std::string eval_header_lines(const EvalInfo& info, const std::string& protocol,
+                              const std::string& protocol_description, const char* prefix);
 
 }  // namespace xl

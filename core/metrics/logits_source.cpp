@@ -61,11 +61,11 @@ void attention(const ModelConfig& c, const RefWeights::Layer& l, const PositionP
     if (plan.far.enabled) {
         qf = q;
         kf = k;
-        ref::rope_apply(qf.data(), n, H, hd, plan, plan.far.pos.q_pos);
-        ref::rope_apply(kf.data(), n, KV, hd, plan, plan.far.pos.k_pos);
+        ref::rope_apply(qf.data(), n, H, hd, plan, plan.far.pos.q_pos, ref::RopeOperand::Query);
+        ref::rope_apply(kf.data(), n, KV, hd, plan, plan.far.pos.k_pos, ref::RopeOperand::Key);
     }
-    ref::rope_apply(q.data(), n, H, hd, plan, plan.near.q_pos);
-    ref::rope_apply(k.data(), n, KV, hd, plan, plan.near.k_pos);
+    ref::rope_apply(q.data(), n, H, hd, plan, plan.near.q_pos, ref::RopeOperand::Query);
+    ref::rope_apply(k.data(), n, KV, hd, plan, plan.near.k_pos, ref::RopeOperand::Key);
     ref::attention(q.data(), k.data(), plan.far.enabled ? qf.data() : nullptr, plan.far.enabled ? kf.data() : nullptr,
                    v.data(), n, H, KV, hd, plan, att.data());
     ref::matmul(l.wo, att.data(), n, out);

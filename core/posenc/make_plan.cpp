@@ -156,6 +156,8 @@ RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int trai
     t.convention = join(ctx.conventions, ",");
     t.ramp_low = ctx.ramp_low;
     t.ramp_high = ctx.ramp_high;
+    t.xpos_zeta.assign(ctx.plan.xpos.zeta.begin(), ctx.plan.xpos.zeta.end());
+    if (!t.xpos_zeta.empty()) t.xpos_scale_base = ctx.plan.xpos.scale_base;
     t.method = method;
     return t;
 }

@@ -45,6 +45,8 @@ struct RopeTable {
     double attention_factor = 1;            // mscale on cos/sin
     std::string convention;
     double ramp_low = 0, ramp_high = 0;     // YaRN / NTK-by-parts correction range in pair index (0 = n/a)
+    std::vector<double> xpos_zeta;          // xPos ζ_j per pair (§14); empty = no xPos
+    double xpos_scale_base = 0;             // xPos γ (0 = no xPos)
     std::string method;                     // resolved canonical spec
 };
 RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int train_context, int seq_len = 0);

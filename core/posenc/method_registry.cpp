@@ -28,6 +28,7 @@ void register_rerope(MethodRegistry&);
 void register_selfextend(MethodRegistry&);
 void register_window(MethodRegistry&);
 void register_ntkalibi(MethodRegistry&);
+void register_xpos(MethodRegistry&);
 
 const MethodKey* MethodInfo::key(const std::string& k) const {
     for (const MethodKey& m : keys)
@@ -60,6 +61,7 @@ MethodRegistry build_registry() {
     register_abf(r);
     register_alibi(r);
     register_ntkalibi(r);
+    register_xpos(r);
     register_logn(r);
     register_rerope(r);
     register_selfextend(r);

@@ -38,6 +38,13 @@ struct PositionPlan {
     std::vector<float> inv_freq;        // θ'_j per pair, radians per position, size rope_dim/2
     float mscale = 1.f;                 // magnitude on cos and sin (YaRN attention factor)
 
+    // xPos magnitudes (ref §14), applied at the rotation positions of each branch.
+    struct Xpos {
+        std::vector<float> zeta;        // ζ_j per pair, size rope_dim/2; empty = no xPos
+        float scale_base = 512;         // γ (torchscale scale_base): exponents are ±(p − c)/γ
+        float centre = 0;               // c: position at which both factors are 1
+    } xpos;
+
     BranchPositions near;               // positions of the (default) branch
     struct Far {
         bool enabled = false;

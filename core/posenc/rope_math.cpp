@@ -87,6 +87,15 @@ double llama3_divisor(double inv_freq, double s, double low_freq_factor, double 
     return 1.0 / ((1.0 - smooth) / s + smooth);
 }
 
+double xpos_zeta(int j, int d) { return (2.0 * j + 0.4 * d) / (1.4 * d); }
+
+double xpos_centre_torchscale(int len) { return double((len + 1) / 2); }
+
+double xpos_factor(double zeta, double pos, double centre, double scale_base, bool key) {
+    const double e = (pos - centre) / scale_base;
+    return std::pow(zeta, key ? -e : e);
+}
+
 double logn_factor(double pos, double train_len) {
     return std::max(1.0, std::log(pos + 1.0) / std::log(train_len));
 }

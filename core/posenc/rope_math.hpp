@@ -57,6 +57,15 @@ double llama3_divisor(double inv_freq, double s, double low_freq_factor, double 
 // §12: log-n query factor κ(p) = max(1, ln(p+1)/ln L), p 0-based.
 double logn_factor(double pos, double train_len);
 
+// §14: xPos magnitude base of pair j of a rotary dimension d, ζ_j = (2j + 0.4d)/(1.4d).
+double xpos_zeta(int j, int d);
+// §14, torchscale convention: the centre c = −min_pos with min_pos = −(len+offset)//2 (Python
+// floor division), i.e. ⌈len/2⌉ for a sequence of `len` tokens.
+double xpos_centre_torchscale(int len);
+// §14: factor on a pair at position p: ζ^((p−c)/γ) for queries, ζ^(−(p−c)/γ) for keys
+// (torchscale downscale=True on keys).
+double xpos_factor(double zeta, double pos, double centre, double scale_base, bool key);
+
 // §13: ALiBi slopes of the ALiBi-paper / HF-BLOOM / GGML rule (identical for every H), head 0 first.
 std::vector<double> alibi_slopes(int n_heads, double max_bias = 8.0);
 // §13: the "naive" slopes 2^(−B·h/H), h = 1..H (differs for non-powers of two).

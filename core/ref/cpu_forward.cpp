@@ -96,11 +96,11 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
         b.qf = b.q;
         b.kf = b.k;
-        ref::rope_apply(b.qf.data(), n, H, hd, plan, plan.far.pos.q_pos);
-        ref::rope_apply(b.kf.data(), n, KV, hd, plan, plan.far.pos.k_pos);
+        ref::rope_apply(b.qf.data(), n, H, hd, plan, plan.far.pos.q_pos, ref::RopeOperand::Query);
+        ref::rope_apply(b.kf.data(), n, KV, hd, plan, plan.far.pos.k_pos, ref::RopeOperand::Key);
     }
-    ref::rope_apply(b.q.data(), n, H, hd, plan, plan.near.q_pos);
-    ref::rope_apply(b.k.data(), n, KV, hd, plan, plan.near.k_pos);
+    ref::rope_apply(b.q.data(), n, H, hd, plan, plan.near.q_pos, ref::RopeOperand::Query);
+    ref::rope_apply(b.k.data(), n, KV, hd, plan, plan.near.k_pos, ref::RopeOperand::Key);
     ref::attention(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
                    plan.far.enabled ? b.kf.data() : nullptr, b.v.data(), n, H, KV, hd, plan, b.att.data(),
                    probs, probe_head);

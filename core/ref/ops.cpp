@@ -7,6 +7,8 @@
 #include <cstring>
 #include <limits>
 
+#include "core/posenc/rope_math.hpp"
+
 namespace xl::ref {
 
 void matmul(const Tensor& w, const float* x, int n, float* y) {
@@ -66,14 +68,25 @@ void embedding(const Tensor& table, const int* tokens, int n, float* out) {
     }
 }
 
+namespace {
+
+// xPos magnitude of pair j at position p (ref §14); 1 without xPos.
+double xpos_magnitude(const PositionPlan& plan, int j, float p, RopeOperand operand) {
+    if (plan.xpos.zeta.empty()) return 1.0;
+    return rope::xpos_factor(plan.xpos.zeta[size_t(j)], p, plan.xpos.centre, plan.xpos.scale_base,
+                             operand == RopeOperand::Key);
+}
+
+}  // namespace
+
 // Pair layout of position-methods.md §1: Normal pairs (2j, 2j+1), NeoX pairs (j, j + d/2).
 void rope_apply(float* x, int n, int heads, int head_dim, const PositionPlan& plan,
-                const std::vector<float>& positions) {
+                const std::vector<float>& positions, RopeOperand operand) {
     if (plan.inv_freq.empty()) return;
     const int pairs = plan.rope_dim / 2;
     assert(plan.rope_dim <= head_dim && int(plan.inv_freq.size()) >= pairs);
+    assert(plan.xpos.zeta.empty() || int(plan.xpos.zeta.size()) >= pairs);
     assert(int(positions.size()) >= n);
-    const double m = plan.mscale;
     for (int t = 0; t < n; ++t) {
         for (int h = 0; h < heads; ++h) {
             float* v = x + (int64_t(t) * heads + h) * head_dim;
@@ -81,6 +94,7 @@ void rope_apply(float* x, int n, int heads, int head_dim, const PositionPlan& pl
                 const int a = plan.layout == RopeLayout::Normal ? 2 * j : j;
                 const int b = plan.layout == RopeLayout::Normal ? 2 * j + 1 : j + pairs;
                 const double angle = double(positions[t]) * double(plan.inv_freq[j]);
+                const double m = plan.mscale * xpos_magnitude(plan, j, positions[t], operand);
                 const double c = std::cos(angle) * m, s = std::sin(angle) * m;
                 const double xa = v[a], xb = v[b];
                 v[a] = float(xa * c - xb * s);

@@ -21,11 +21,15 @@ void layernorm(const float* x, const float* weight, const float* bias, int n, in
 // Token embedding lookup: out[t] = row tokens[t] of `table` (dequantised).
 void embedding(const Tensor& table, const int* tokens, int n, float* out);
 
+// Which side of the logit a rotated tensor is: xPos scales queries and keys inversely (ref §14).
+enum class RopeOperand { Query, Key };
+
 // Rotate x [n][heads][head_dim] in place: pair j of token t turns by positions[t]·inv_freq[j],
-// both channels times plan.mscale; dims ≥ plan.rope_dim pass through. Pair layout from plan.
+// both channels times plan.mscale and, with xPos, times ζ_j^(±(positions[t] − c)/γ) (+ for
+// queries, − for keys); dims ≥ plan.rope_dim pass through. Pair layout from plan.
 // No-op when plan.inv_freq is empty.
 void rope_apply(float* x, int n, int heads, int head_dim, const PositionPlan& plan,
-                const std::vector<float>& positions);
+                const std::vector<float>& positions, RopeOperand operand);
 
 // Attention with the plan's mask, branches, query scales and ALiBi (see position_plan.hpp).
 // q_near/k_near: rotated with plan.near positions; q_far/k_far: with plan.far positions

@@ -49,8 +49,8 @@ std::vector<double> live_qk_by_distance(const Model& model, const std::vector<in
     ref::matmul(L.wq, xn.data(), n, q.data());
     ref::matmul(L.wk, xn.data(), n, k.data());
     if (!plan.inv_freq.empty()) {
-        ref::rope_apply(q.data(), n, H, hd, plan, plan.near.q_pos);
-        ref::rope_apply(k.data(), n, KV, hd, plan, plan.near.k_pos);
+        ref::rope_apply(q.data(), n, H, hd, plan, plan.near.q_pos, ref::RopeOperand::Query);
+        ref::rope_apply(k.data(), n, KV, hd, plan, plan.near.k_pos, ref::RopeOperand::Key);
     }
     std::vector<double> sum(n, 0.0);
     std::vector<int64_t> count(n, 0);

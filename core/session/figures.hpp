@@ -15,6 +15,9 @@
 
 namespace xl {
 
+struct PositionSample;            // core/posenc/training_positions.hpp
+struct TrainingPositionOptions;
+
 // Meta entries every figure carries: model, text, device, protocol, one line per configuration
 // with its canonical method spec and convention.
 void add_common_meta(FigureSpec& f, const Results& r);
@@ -41,6 +44,12 @@ FigureSpec figure_alibi_bias(const Results& r, int ci, int head);
 FigureSpec figure_receptive_field(const Results& r, int layer);
 // Entropy vs position per layer (configuration ci), plus the layer mean of the others dashed.
 FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
+
+// Training-time position sampling (figures_training.cpp): the ids of each sampled sequence vs
+// token index, and how often each relative distance 0..target−1 is seen by plain training,
+// Randomized PE and PoSE (mean pairs per sequence over `samples` sequences each).
+FigureSpec figure_training_positions(const TrainingPositionOptions& o, const std::vector<PositionSample>& samples);
+FigureSpec figure_training_coverage(const TrainingPositionOptions& o, int samples);
 
 // All figures of one panel ("perplexity", "attention", ...); empty for panels without plots.
 std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r, const ViewState& v);

@@ -26,6 +26,18 @@ std::string find_preset(const std::string& name) {
     throw Error(ErrorKind::BadFile, name, "preset not found (give a path, or a name from presets/)");
 }
 
+std::vector<std::string> write_figure_files(const FigureSpec& f, const std::string& out_dir, double png_scale) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::create_directories(out_dir, ec);
+    if (!fs::is_directory(out_dir)) throw Error(ErrorKind::BadFile, out_dir, "cannot create the output directory");
+    const std::string stem = (fs::path(out_dir) / f.id).string();
+    write_svg(f, stem + ".svg");
+    write_png(f, stem + ".png", png_scale);
+    write_figure_csv(f, stem + ".csv");
+    return {stem + ".svg", stem + ".png", stem + ".csv"};
+}
+
 std::vector<std::string> write_results_figures(const Session& s, const Results& r, const ViewState& v,
                                                const std::string& out_dir, double png_scale) {
     namespace fs = std::filesystem;
@@ -36,11 +48,8 @@ std::vector<std::string> write_results_figures(const Session& s, const Results& 
     for (const std::string& panel : all_panel_ids()) {
         if (!shows_panel(s, panel)) continue;
         for (const FigureSpec& f : panel_figures(panel, r, v)) {
-            const std::string stem = (fs::path(out_dir) / f.id).string();
-            write_svg(f, stem + ".svg");
-            write_png(f, stem + ".png", png_scale);
-            write_figure_csv(f, stem + ".csv");
-            written.insert(written.end(), {stem + ".svg", stem + ".png", stem + ".csv"});
+            const auto files = write_figure_files(f, out_dir, png_scale);
+            written.insert(written.end(), files.begin(), files.end());
         }
         if (panel == "perplexity") {
             const std::string p = (fs::path(out_dir) / "ppl_vs_length_yarn.csv").string();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/io/figure_spec.hpp"
 #include "core/session/results.hpp"
 #include "core/session/session.hpp"
 #include "core/session/view_state.hpp"
@@ -16,6 +17,10 @@ namespace xl {
 // A preset given by path, or by name ("rope_basics" -> presets/rope_basics.json, looked up in
 // the working directory and the source tree). Throws Error(BadFile) when not found.
 std::string find_preset(const std::string& name_or_path);
+
+// Writes <out_dir>/<id>.svg, .png and .csv of one figure (each atomically), creating out_dir;
+// returns the paths. Error(BadFile) naming the directory or file that cannot be written.
+std::vector<std::string> write_figure_files(const FigureSpec& f, const std::string& out_dir, double png_scale = 1);
 
 // Writes <id>.svg/.png/.csv for each figure of the shown panels and ppl_vs_length_yarn.csv;
 // returns the written paths. Throws xl::Error on failure (no partial files: each is atomic).

@@ -48,7 +48,8 @@ struct Embedding {
 };
 XL_PC_SIZE(Embedding, 12)
 
-// Rotate pairs of x [n][heads][head_dim] by positions[t]·inv_freq[j], times mscale (ref §1).
+// Rotate pairs of x [n][heads][head_dim] by positions[t]·inv_freq[j], times mscale (ref §1),
+// times the xPos magnitude 2^(log2_zeta[j]·(positions[t] − xpos_centre)·xpos_rate) (ref §14).
 struct Rope {
     uint n;
     uint heads;
@@ -56,8 +57,10 @@ struct Rope {
     uint pairs;       // rope_dim / 2
     uint neox;        // 0: pairs (2j, 2j+1); 1: pairs (j, j + pairs)
     float mscale;
+    float xpos_rate;  // +1/γ for queries, −1/γ for keys; 0 = no xPos (log2_zeta not read)
+    float xpos_centre;  // position c at which the xPos magnitude is 1
 };
-XL_PC_SIZE(Rope, 24)
+XL_PC_SIZE(Rope, 32)
 
 // Tiled attention with online softmax; the mask and branches of position_plan.hpp.
 struct Attention {

@@ -17,3 +17,10 @@ vec2 rope_cos_sin(float pos, float inv_freq) {
     return vec2(cos(a), sin(a));
 }
 #endif
+
+// xPos magnitude of a pair at position pos (position-methods.md §14): ζ^((pos − centre)·rate),
+// rate = +1/γ for queries, −1/γ for keys. log2 ζ comes from the host (computed in double), so the
+// device rounds one product and one exp2 instead of the log2 and exp2 inside pow.
+float xpos_magnitude(float log2_zeta, float pos, float centre, float rate) {
+    return exp2(log2_zeta * ((pos - centre) * rate));
+}
