@@ -27,7 +27,7 @@ const PlotPanel kPanels[] = {
     {"perplexity", "Perplexity", perplexity_panel},     {"attention", "Attention map", attention_panel},
     {"rope_phase", "RoPE phase", rope_phase_panel},     {"freq_remap", "Frequency remap", freq_remap_panel},
     {"logit_decay", "Logit decay", logit_decay_panel},  {"alibi", "ALiBi", alibi_panel},
-    {"entropy", "Entropy", entropy_panel},
+    {"positions", "Positions", positions_panel},        {"entropy", "Entropy", entropy_panel},
 };
 
 void menu_bar(AppState& app, const Results* r) {
@@ -143,7 +143,8 @@ void draw_app_ui(AppState& app) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("extrapolab", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus);
+    ImGui::Begin("extrapolab", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                             ImGuiWindowFlags_NoBackground);  // the renderer clears to the window colour
     menu_bar(app, r);
     const float status_h = ImGui::GetFrameHeightWithSpacing() + 4;
     const float left_w = std::min(430.f, vp->WorkSize.x * 0.3f);

@@ -10,6 +10,8 @@
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
+#include <chrono>
+#include <cstdlib>
 
 namespace xl {
 
@@ -106,7 +108,10 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
         s.wd.PresentMode = ImGui_ImplVulkanH_SelectPresentMode(s.physical, surface, modes, 3);
         int w, h;
         glfwGetFramebufferSize(window, &w, &h);
-        s.wd.ClearValue.color = {{0.09f, 0.09f, 0.1f, 1.f}};
+        // The main window draws no background: the clear colour is the theme's window colour,
+        // which saves a full-screen blended quad per frame (the CPU driver pays per pixel).
+        const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        s.wd.ClearValue.color = {{bg.x, bg.y, bg.z, 1.f}};
         ImGui_ImplVulkanH_CreateOrResizeWindow(s.instance, s.physical, s.device, &s.wd, s.queue_family, nullptr, w, h, 2);
 
         ImGui_ImplVulkan_InitInfo info{};
@@ -122,6 +127,8 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
         info.CheckVkResultFn = [](VkResult r) { check(r); };
         ImGui_ImplVulkan_Init(&info, s.wd.RenderPass);
         s.imgui_ready = true;
+        s.heatmaps.init(s.device, s.physical, s.wd.RenderPass);
+        ImGui::GetIO().UserData = &s.heatmaps;
         // Upload the font atlas with the first frame's command buffer.
         ImGui_ImplVulkanH_Frame& fd = s.wd.Frames[0];
         check(vkResetCommandPool(s.device, fd.CommandPool, 0));
@@ -143,6 +150,8 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
     }
 }
 
+void VkWindow::begin_frame() { impl_->heatmaps.begin_frame(); }
+
 void VkWindow::render(ImDrawData* dd, bool capture) {
     Impl& s = *impl_;
     int w, h;
@@ -157,16 +166,20 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     if (capture) check(vkDeviceWaitIdle(s.device));
     VkSemaphore acquired = s.wd.FrameSemaphores[s.wd.SemaphoreIndex].ImageAcquiredSemaphore;
     VkSemaphore done = s.wd.FrameSemaphores[s.wd.SemaphoreIndex].RenderCompleteSemaphore;
+    auto T0 = std::chrono::steady_clock::now();
     VkResult r = vkAcquireNextImageKHR(s.device, s.wd.Swapchain, UINT64_MAX, acquired, VK_NULL_HANDLE, &s.wd.FrameIndex);
     if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) { s.rebuild = true; if (r == VK_ERROR_OUT_OF_DATE_KHR) return; }
     else check(r);
     ImGui_ImplVulkanH_Frame& fd = s.wd.Frames[s.wd.FrameIndex];
     check(vkWaitForFences(s.device, 1, &fd.Fence, VK_TRUE, UINT64_MAX));
+    auto T1 = std::chrono::steady_clock::now();
     check(vkResetFences(s.device, 1, &fd.Fence));
     check(vkResetCommandPool(s.device, fd.CommandPool, 0));
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     check(vkBeginCommandBuffer(fd.CommandBuffer, &bi));
+    s.heatmaps.record_uploads(fd.CommandBuffer);
+    s.heatmaps.set_command_buffer(fd.CommandBuffer);
     VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
     rb.renderPass = s.wd.RenderPass;
     rb.framebuffer = fd.Framebuffer;
@@ -174,7 +187,7 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     rb.clearValueCount = 1;
     rb.pClearValues = &s.wd.ClearValue;
     vkCmdBeginRenderPass(fd.CommandBuffer, &rb, VK_SUBPASS_CONTENTS_INLINE);
-    ImGui_ImplVulkan_RenderDrawData(dd, fd.CommandBuffer);
+    if (!getenv("XL_NODRAW")) ImGui_ImplVulkan_RenderDrawData(dd, fd.CommandBuffer);
     vkCmdEndRenderPass(fd.CommandBuffer);
     if (capture) s.capture_frame(fd.CommandBuffer, dd);
     check(vkEndCommandBuffer(fd.CommandBuffer));
@@ -205,6 +218,7 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
         }
         vkUnmapMemory(s.device, s.cap_buffer_memory);
     }
+    auto T2 = std::chrono::steady_clock::now();
     VkPresentInfoKHR pi{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
     pi.waitSemaphoreCount = 1;
     pi.pWaitSemaphores = &done;
@@ -215,6 +229,8 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) s.rebuild = true;
     else check(r);
     s.wd.SemaphoreIndex = (s.wd.SemaphoreIndex + 1) % s.wd.ImageCount;
+    auto T3 = std::chrono::steady_clock::now();
+    static int k=0; if (getenv("XL_T") && ++k%20==0) std::printf("acq+fence %.1f rec+submit %.1f present %.1f mode %d\n", std::chrono::duration<double,std::milli>(T1-T0).count(), std::chrono::duration<double,std::milli>(T2-T1).count(), std::chrono::duration<double,std::milli>(T3-T2).count(), int(s.wd.PresentMode));
 }
 
 void VkWindow::shutdown() {
@@ -222,6 +238,8 @@ void VkWindow::shutdown() {
     if (!s.device) return;
     vkDeviceWaitIdle(s.device);
     s.destroy_capture();
+    ImGui::GetIO().UserData = nullptr;
+    s.heatmaps.shutdown();
     if (s.imgui_ready) ImGui_ImplVulkan_Shutdown();
     s.imgui_ready = false;
     ImGui_ImplVulkanH_DestroyWindow(s.instance, s.device, &s.wd, nullptr);
