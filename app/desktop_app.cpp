@@ -92,9 +92,7 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     ImGui_ImplVulkan_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    auto t0 = std::chrono::steady_clock::now();
     draw_app_ui(app);
-    auto t1 = std::chrono::steady_clock::now();
     if (!ImGui::IsAnyItemActive() && !(app.session == app.settled)) {
         app.undo.record(app.settled);  // an edit settled: it becomes one undo step
         app.settled = app.session;
@@ -102,10 +100,7 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     submit_if_changed(app);
     track_latency(app);
     ImGui::Render();
-    auto t2 = std::chrono::steady_clock::now();
     vw.render(ImGui::GetDrawData(), capture);
-    auto t3 = std::chrono::steady_clock::now();
-    static int k=0; if (getenv("XL_T") && ++k%4==0) std::printf("busy %d ui %.1f misc %.1f render %.1f vtx %d\n", int(app.runner.status().busy), std::chrono::duration<double,std::milli>(t1-t0).count(), std::chrono::duration<double,std::milli>(t2-t1).count(), std::chrono::duration<double,std::milli>(t3-t2).count(), ImGui::GetDrawData()->TotalVtxCount);
     return !glfwWindowShouldClose(window);
 }
 

@@ -10,8 +10,6 @@
 #include <cstdio>
 #include <stdexcept>
 #include <vector>
-#include <chrono>
-#include <cstdlib>
 
 namespace xl {
 
@@ -166,13 +164,11 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     if (capture) check(vkDeviceWaitIdle(s.device));
     VkSemaphore acquired = s.wd.FrameSemaphores[s.wd.SemaphoreIndex].ImageAcquiredSemaphore;
     VkSemaphore done = s.wd.FrameSemaphores[s.wd.SemaphoreIndex].RenderCompleteSemaphore;
-    auto T0 = std::chrono::steady_clock::now();
     VkResult r = vkAcquireNextImageKHR(s.device, s.wd.Swapchain, UINT64_MAX, acquired, VK_NULL_HANDLE, &s.wd.FrameIndex);
     if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) { s.rebuild = true; if (r == VK_ERROR_OUT_OF_DATE_KHR) return; }
     else check(r);
     ImGui_ImplVulkanH_Frame& fd = s.wd.Frames[s.wd.FrameIndex];
     check(vkWaitForFences(s.device, 1, &fd.Fence, VK_TRUE, UINT64_MAX));
-    auto T1 = std::chrono::steady_clock::now();
     check(vkResetFences(s.device, 1, &fd.Fence));
     check(vkResetCommandPool(s.device, fd.CommandPool, 0));
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
@@ -187,7 +183,7 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     rb.clearValueCount = 1;
     rb.pClearValues = &s.wd.ClearValue;
     vkCmdBeginRenderPass(fd.CommandBuffer, &rb, VK_SUBPASS_CONTENTS_INLINE);
-    if (!getenv("XL_NODRAW")) ImGui_ImplVulkan_RenderDrawData(dd, fd.CommandBuffer);
+    ImGui_ImplVulkan_RenderDrawData(dd, fd.CommandBuffer);
     vkCmdEndRenderPass(fd.CommandBuffer);
     if (capture) s.capture_frame(fd.CommandBuffer, dd);
     check(vkEndCommandBuffer(fd.CommandBuffer));
@@ -218,7 +214,6 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
         }
         vkUnmapMemory(s.device, s.cap_buffer_memory);
     }
-    auto T2 = std::chrono::steady_clock::now();
     VkPresentInfoKHR pi{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
     pi.waitSemaphoreCount = 1;
     pi.pWaitSemaphores = &done;
@@ -229,8 +224,6 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     if (r == VK_ERROR_OUT_OF_DATE_KHR || r == VK_SUBOPTIMAL_KHR) s.rebuild = true;
     else check(r);
     s.wd.SemaphoreIndex = (s.wd.SemaphoreIndex + 1) % s.wd.ImageCount;
-    auto T3 = std::chrono::steady_clock::now();
-    static int k=0; if (getenv("XL_T") && ++k%20==0) std::printf("acq+fence %.1f rec+submit %.1f present %.1f mode %d\n", std::chrono::duration<double,std::milli>(T1-T0).count(), std::chrono::duration<double,std::milli>(T2-T1).count(), std::chrono::duration<double,std::milli>(T3-T2).count(), int(s.wd.PresentMode));
 }
 
 void VkWindow::shutdown() {
