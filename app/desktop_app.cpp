@@ -19,6 +19,7 @@
 #include "app/app_jobs.hpp"
 #include "app/app_ui.hpp"
 #include "app/vk_window.hpp"
+#include "core/gpu/context.hpp"
 #include "core/io/png_writer.hpp"
 
 #ifndef XL_APP_SOURCE_DIR
@@ -210,11 +211,14 @@ int run_desktop_app(const AppOptions& options) {
         ImGui_ImplGlfw_InitForVulkan(window, true);
         VkWindow vw;
         std::string error;
-        if (!vw.init(window, o.device_index, &error)) {
+        // One device for both: the renderer draws on the device the compute core chose.
+        AppOptions shared = o;
+        if (shared.device_index < 0) shared.device_index = gpu::Context::automatic_device_index();
+        if (!vw.init(window, shared.device_index, &error)) {
             std::fprintf(stderr, "extrapolab: cannot start the Vulkan renderer: %s\n", error.c_str());
         } else {
-            setup_app_state(app, o);
-            rc = run_loop(window, vw, app, o);
+            setup_app_state(app, shared);
+            rc = run_loop(window, vw, app, shared);
             save_state(app);
             app.runner.cancel();
         }

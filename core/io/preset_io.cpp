@@ -124,8 +124,8 @@ void read_lists(const Reader& r, Session& s) {
 Session session_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
-    r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "configs", "eval_length", "lengths",
-            "protocol", "max_windows", "attention_grid", "panels", "lesson_title", "lesson"});
+    r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
+            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
     Session s = default_session();
@@ -135,6 +135,8 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     r.str("model", s.model);
     r.str("tokenizer", s.tokenizer);
     r.str("text", s.text);
+    r.str("doc_prefix", s.doc_prefix);
+    r.boolean("flatten_newlines", s.flatten_newlines);
     read_configs(r, s);
     r.integer("eval_length", s.eval_length, 2, 65536);
     r.str("protocol", s.protocol);
@@ -153,6 +155,8 @@ std::string session_to_json(const Session& s) {
     if (!s.model.empty()) j["model"] = s.model;
     if (!s.tokenizer.empty()) j["tokenizer"] = s.tokenizer;
     if (!s.text.empty()) j["text"] = s.text;
+    if (!s.doc_prefix.empty()) j["doc_prefix"] = s.doc_prefix;
+    if (s.flatten_newlines) j["flatten_newlines"] = true;
     json configs = json::array();
     for (const Configuration& c : s.configs)
         configs.push_back(c.enabled ? json(c.method) : json{{"method", c.method}, {"enabled", false}});

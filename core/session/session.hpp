@@ -25,6 +25,8 @@ struct Session {
     std::string model;                       // model file; empty = the bundled default (stories260K)
     std::string tokenizer;                   // side tokenizer for llama2.c files; empty = default/embedded
     std::string text;                        // evaluation text; empty = the bundled TinyStories sample
+    std::string doc_prefix;                  // put before every document after BOS (the ALiBi model: " STARTSTORY ")
+    bool flatten_newlines = false;           // newlines inside documents become spaces (as the model was trained)
     std::vector<Configuration> configs = {Configuration{}};  // 1..4 (A-D)
     int eval_length = 1024;                  // tokens: per-position loss, attention maps, entropy (2..65536)
     std::vector<int> lengths = {256, 512, 1024, 2048};  // perplexity-vs-length sweep (each 2..65536)
