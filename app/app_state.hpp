@@ -47,6 +47,7 @@ struct AppState {
     std::map<uint64_t, std::chrono::steady_clock::time_point> submit_times;  // by generation
     std::string state_dir;                 // where session.json / view.json live
     double frame_ms = 0, worst_frame_ms = 0;
+    int quiet_frames = 0;                  // frames since the last input or running job (pacing)
 };
 
 }  // namespace xl

@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "app/app_jobs.hpp"
 #include "app/app_ui.hpp"
@@ -84,9 +85,30 @@ void setup_imgui_style() {
     }
 }
 
+// Frame pacing (DESIGN.md #8). The UI shares the CPU with the compute worker, and on a software
+// renderer (lavapipe) drawing costs CPU too: while anything moves, frames come at most every
+// kActiveFrame; when nothing has happened for a few frames and no job runs, the loop sleeps
+// until an input event (or kIdleWake, so the status line stays current).
+constexpr auto kActiveFrame = std::chrono::milliseconds(25);
+constexpr double kIdleWake = 0.25;  // seconds
+constexpr int kSettleFrames = 4;    // frames drawn after the last input before sleeping
+
+bool had_input() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || io.MouseWheel != 0 || io.MouseWheelH != 0 ||
+        io.InputQueueCharacters.Size > 0)
+        return true;
+    for (bool down : io.MouseDown)
+        if (down) return true;
+    for (bool down : io.KeysDown)
+        if (down) return true;
+    return false;
+}
+
 // One frame: events, settled-edit bookkeeping, job submission, UI, render.
 bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
-    glfwPollEvents();
+    if (app.quiet_frames > kSettleFrames) glfwWaitEventsTimeout(kIdleWake);
+    else glfwPollEvents();
     for (const std::string& p : app.dropped) open_path(app, p);
     app.dropped.clear();
     vw.begin_frame();
@@ -102,6 +124,8 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     track_latency(app);
     ImGui::Render();
     vw.render(ImGui::GetDrawData(), capture);
+    const bool busy = app.runner.status().busy || !app.dropped.empty() || !app.error.empty();
+    app.quiet_frames = had_input() || busy ? 0 : app.quiet_frames + 1;
     return !glfwWindowShouldClose(window);
 }
 
@@ -150,7 +174,10 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
         const bool last_frame = o.max_frames > 0 && frames >= o.max_frames;
+        const auto frame_start = clock::now();
+        if (drag.frames > 0) app.quiet_frames = 0;  // the latency probe counts as interaction
         const bool open = frame(window, vw, app, last_frame && !o.screenshot_path.empty());
+        if (app.quiet_frames <= kSettleFrames) std::this_thread::sleep_until(frame_start + kActiveFrame);
         const auto now = clock::now();
         app.frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
         if (frames > 5) app.worst_frame_ms = std::max(app.worst_frame_ms * 0.995, app.frame_ms);

@@ -87,8 +87,15 @@ void draw_series(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
         std::vector<ImVec2> run;
         auto flush = [&] {
             const std::vector<ImVec2> pts = decimate(run);
+            // A dense curve (more than one point per 3 px) is drawn without anti-aliasing: the
+            // fringe triangles cost a software renderer more than the whole curve, and show no
+            // difference at that density.
+            const bool dense = pts.size() >= 2 && float(pts.size()) * 3.f > std::fabs(pts.back().x - pts.front().x);
+            const ImDrawListFlags flags = dl->Flags;
+            if (dense) dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
             if (pts.size() >= 2 && s.style == LineStyle::Solid) dl->AddPolyline(pts.data(), int(pts.size()), c, 0, w);
             else if (pts.size() >= 2) dashed_polyline(dl, pts.data(), pts.size(), c, w, s.style);
+            dl->Flags = flags;
             run.clear();
         };
         const size_t n = std::min(s.x.size(), s.y.size());
