@@ -59,14 +59,7 @@ void menu_bar(AppState& app, const Results* r) {
                 if (ImGui::Selectable(f, app.view.font_family == f)) app.view.font_family = f;
             ImGui::EndCombo();
         }
-        if (r && ImGui::MenuItem("Export all figures (SVG, PNG, CSV)")) {
-            try {
-                const auto files = write_results_figures(app.session, *r, app.view, app.view.export_dir, app.view.export_scale);
-                app.view.notice = "wrote " + std::to_string(files.size()) + " files to " + app.view.export_dir;
-            } catch (const std::exception& e) {
-                app.error = e.what();
-            }
-        }
+        if (r && ImGui::MenuItem("Export all figures (SVG, PNG, CSV)")) export_all_figures(app);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Presets")) {
@@ -102,6 +95,7 @@ void error_modal(AppState& app) {
     if (!app.error.empty() && !ImGui::IsPopupOpen("Error")) ImGui::OpenPopup("Error");
     ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
     if (ImGui::BeginPopupModal("Error", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        if (app.error.empty()) ImGui::CloseCurrentPopup();  // dismissed elsewhere (scripted sessions)
         ImGui::PushTextWrapPos(540);
         ImGui::TextUnformatted(app.error.c_str());
         ImGui::PopTextWrapPos();

@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "app/app_jobs.hpp"
+#include "app/app_script.hpp"
 #include "app/app_ui.hpp"
 #include "app/vk_window.hpp"
 #include "core/gpu/context.hpp"
@@ -122,6 +123,7 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     }
     submit_if_changed(app);
     track_latency(app);
+    finish_pending_export(app);
     ImGui::Render();
     vw.render(ImGui::GetDrawData(), capture);
     const bool busy = app.runner.status().busy || !app.dropped.empty() || !app.error.empty();
@@ -164,6 +166,18 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
     DragProbe drag;
     if (const char* v = std::getenv("XL_APP_DRAG")) drag.frames = std::atoi(v);
     int drag_frame = 0;
+    AppScript script;
+    bool scripted = false;
+    if (const char* v = std::getenv("XL_APP_SCRIPT")) {
+        try {
+            script = AppScript::load(v);
+            scripted = true;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "extrapolab: %s\n", e.what());
+            return 2;
+        }
+    }
+    std::string script_shot;  // the script asked for a screenshot of the next frame
     using clock = std::chrono::steady_clock;
     int frames = 0;
     const auto start = clock::now();
@@ -173,10 +187,19 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         const bool settled = app.runner.latest() && !app.runner.status().busy;
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
-        const bool last_frame = o.max_frames > 0 && frames >= o.max_frames;
+        const bool last_frame = !script.active() && o.max_frames > 0 && frames >= o.max_frames;
         const auto frame_start = clock::now();
-        if (drag.frames > 0) app.quiet_frames = 0;  // the latency probe counts as interaction
-        const bool open = frame(window, vw, app, last_frame && !o.screenshot_path.empty());
+        if (drag.frames > 0 || script.active()) app.quiet_frames = 0;  // probes count as interaction
+        const bool open = frame(window, vw, app, (last_frame && !o.screenshot_path.empty()) || !script_shot.empty());
+        if (!script_shot.empty()) {
+            write_png_image(script_shot, vw.capture_rgba(), vw.capture_width(), vw.capture_height());
+            script_shot.clear();
+        }
+        if (scripted) {
+            if (!script.active()) return script.failed() ? 1 : 0;
+            script_shot = script.step(app);
+            if (script.failed()) return 1;
+        }
         if (app.quiet_frames <= kSettleFrames) std::this_thread::sleep_until(frame_start + kActiveFrame);
         const auto now = clock::now();
         app.frame_ms = std::chrono::duration<double, std::milli>(now - last).count();

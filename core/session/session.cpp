@@ -28,6 +28,20 @@ Session default_session() {
     return s;
 }
 
+void validate_plans(const Session& s, const ModelConfig& model, const std::string& subject) {
+    for (size_t i = 0; i < s.configs.size(); ++i) {
+        if (!s.configs[i].enabled) continue;
+        try {
+            const MethodSpec spec = parse_method_spec(s.configs[i].method);
+            make_plan(spec, model, s.eval_length);
+            for (int n : s.lengths) make_plan(spec, model, n);
+        } catch (const Error& e) {
+            throw Error(ErrorKind::BadArgument, subject, std::string("configuration ") + config_label(int(i)) + " on " +
+                                                             model.name + ": " + e.what());
+        }
+    }
+}
+
 void validate_session(const Session& s, const std::string& subject) {
     auto bad = [&](const std::string& m) { throw Error(ErrorKind::BadArgument, subject, m); };
     if (s.configs.empty() || int(s.configs.size()) > kMaxConfigs)

@@ -8,6 +8,7 @@
 #pragma once
 #include <string>
 #include <vector>
+#include "core/model/model.hpp"
 
 namespace xl {
 
@@ -49,6 +50,9 @@ bool shows_panel(const Session& s, const std::string& id);
 Session default_session();
 // Checks ranges and method/protocol syntax; throws Error(BadArgument, subject, message).
 void validate_session(const Session& s, const std::string& subject);
+// Every enabled configuration builds its position plan on `model` at the evaluation length and
+// at each sweep length (parameter ranges, factor counts, RoPE-only methods on ALiBi models...).
+void validate_plans(const Session& s, const ModelConfig& model, const std::string& subject);
 // Absolute paths as given; relative ones are tried against base_dir, its parent, then the
 // working directory; the first that exists wins (else base_dir/path).
 std::string resolve_path(const std::string& path, const std::string& base_dir);
