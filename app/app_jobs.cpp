@@ -6,13 +6,15 @@
 #include "core/error.hpp"
 #include "core/io/atomic_file.hpp"
 #include "core/io/preset_io.hpp"
+#include "core/model/load_model.hpp"
+#include "core/session/headless_figures.hpp"
 
 namespace xl {
 
 void submit_if_changed(AppState& app) {
     const bool probe_changed = app.view.layer != app.submitted_layer || app.view.head != app.submitted_head;
-    const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi";
-    const bool want_logit = app.active_tab == "logit_decay";
+    const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi" || app.want_all_stages;
+    const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit);
     if (app.session == app.submitted && !probe_changed && !entropy_changed && app.submitted_layer != -99) return;
     try {
@@ -63,6 +65,10 @@ void track_latency(AppState& app) {
 void open_preset(AppState& app, const std::string& path) {
     try {
         Session s = load_preset(path);   // validated completely before anything changes
+        const std::string model = resolve_path(s.model.empty() ? app.defaults.model : s.model, s.base_dir);
+        const std::string tokenizer = !s.tokenizer.empty() ? resolve_path(s.tokenizer, s.base_dir)
+                                      : s.model.empty()    ? resolve_path(app.defaults.tokenizer, s.base_dir) : "";
+        validate_plans(s, load_model(model, tokenizer).config, path);
         app.undo.record(app.session);
         app.session = s;
         app.settled = s;
@@ -121,6 +127,54 @@ void list_presets(AppState& app, const std::string& dir) {
     for (const auto& e : std::filesystem::directory_iterator(dir, ec))
         if (e.path().extension() == ".json") app.preset_files.push_back(e.path().string());
     std::sort(app.preset_files.begin(), app.preset_files.end());
+}
+
+}  // namespace xl
+
+namespace xl {
+
+namespace {
+
+// The stages only computed while their tab is open (entropy: a forward per layer and head;
+// live q·k) are missing from `r` although a shown panel needs them.
+bool missing_stages(const AppState& app, const Results& r) {
+    const bool entropy = shows_panel(app.session, "entropy") || shows_panel(app.session, "alibi");
+    bool logit = shows_panel(app.session, "logit_decay");
+    for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
+    return (entropy && !r.entropy_done) || logit || !r.sweep_done;
+}
+
+bool results_current(const AppState& app) {
+    const JobStatus st = app.runner.status();
+    return app.runner.latest() && !st.busy && st.shown == st.requested && app.session == app.submitted;
+}
+
+}  // namespace
+
+void finish_pending_export(AppState& app) {
+    if (app.pending_export.empty() || !results_current(app)) return;
+    app.view.export_dir = app.pending_export;
+    app.pending_export.clear();
+    app.want_all_stages = false;
+    export_all_figures(app);
+}
+
+std::string export_all_figures(AppState& app) {
+    const std::shared_ptr<const Results> r = app.runner.latest();
+    if (!r) return app.view.notice = "error: nothing computed yet";
+    if (!app.want_all_stages && (missing_stages(app, *r) || !results_current(app))) {
+        app.want_all_stages = true;   // the next job computes every stage; the export follows
+        app.pending_export = app.view.export_dir;
+        return app.view.notice = "computing every figure's data before exporting to " + app.view.export_dir + "...";
+    }
+    try {
+        const auto files = write_results_figures(app.session, *r, app.view, app.view.export_dir, app.view.export_scale);
+        app.view.notice = "wrote " + std::to_string(files.size()) + " files to " + app.view.export_dir;
+    } catch (const std::exception& e) {
+        app.error = std::string("The figures were not exported.\n\n") + e.what();
+        app.view.notice = std::string("error: ") + e.what();
+    }
+    return app.view.notice;
 }
 
 }  // namespace xl

@@ -16,5 +16,11 @@ void open_model(AppState& app, const std::string& model, const std::string& toke
 void restore_state(AppState& app);
 void save_state(const AppState& app);
 void list_presets(AppState& app, const std::string& dir);
+// File > Export all figures of the shown results into app.view.export_dir; returns the notice
+// ("wrote N files to DIR", or "error: ..." after showing the error dialog).
+// When a shown panel's data is not computed yet (entropy, live q·k: computed only while their tab
+// is open), the export waits: finish_pending_export (every frame) writes it once they are in.
+std::string export_all_figures(AppState& app);
+void finish_pending_export(AppState& app);
 
 }  // namespace xl

@@ -38,6 +38,8 @@ struct AppState {
     uint64_t latency_generation = 0;
     uint64_t seen_generation = 0;
 
+    bool want_all_stages = false;          // compute entropy and live q·k whatever tab is shown
+    std::string pending_export;            // export folder waiting for those stages ("" = none)
     std::string error;                     // shown in a modal until dismissed
     std::string active_tab;                // panel id shown on the right
     bool select_tab = true;                // make active_tab the selected tab at the next draw
@@ -47,6 +49,7 @@ struct AppState {
     std::map<uint64_t, std::chrono::steady_clock::time_point> submit_times;  // by generation
     std::string state_dir;                 // where session.json / view.json live
     double frame_ms = 0, worst_frame_ms = 0;
+    int quiet_frames = 0;                  // frames since the last input or running job (pacing)
 };
 
 }  // namespace xl

@@ -27,7 +27,7 @@ const PlotPanel kPanels[] = {
     {"perplexity", "Perplexity", perplexity_panel},     {"attention", "Attention map", attention_panel},
     {"rope_phase", "RoPE phase", rope_phase_panel},     {"freq_remap", "Frequency remap", freq_remap_panel},
     {"logit_decay", "Logit decay", logit_decay_panel},  {"alibi", "ALiBi", alibi_panel},
-    {"entropy", "Entropy", entropy_panel},
+    {"positions", "Positions", positions_panel},        {"entropy", "Entropy", entropy_panel},
 };
 
 void menu_bar(AppState& app, const Results* r) {
@@ -59,14 +59,7 @@ void menu_bar(AppState& app, const Results* r) {
                 if (ImGui::Selectable(f, app.view.font_family == f)) app.view.font_family = f;
             ImGui::EndCombo();
         }
-        if (r && ImGui::MenuItem("Export all figures (SVG, PNG, CSV)")) {
-            try {
-                const auto files = write_results_figures(app.session, *r, app.view, app.view.export_dir, app.view.export_scale);
-                app.view.notice = "wrote " + std::to_string(files.size()) + " files to " + app.view.export_dir;
-            } catch (const std::exception& e) {
-                app.error = e.what();
-            }
-        }
+        if (r && ImGui::MenuItem("Export all figures (SVG, PNG, CSV)")) export_all_figures(app);
         ImGui::EndMenu();
     }
     if (ImGui::BeginMenu("Presets")) {
@@ -102,6 +95,7 @@ void error_modal(AppState& app) {
     if (!app.error.empty() && !ImGui::IsPopupOpen("Error")) ImGui::OpenPopup("Error");
     ImGui::SetNextWindowSize(ImVec2(560, 0), ImGuiCond_Appearing);
     if (ImGui::BeginPopupModal("Error", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) {
+        if (app.error.empty()) ImGui::CloseCurrentPopup();  // dismissed elsewhere (scripted sessions)
         ImGui::PushTextWrapPos(540);
         ImGui::TextUnformatted(app.error.c_str());
         ImGui::PopTextWrapPos();
@@ -143,7 +137,8 @@ void draw_app_ui(AppState& app) {
     const ImGuiViewport* vp = ImGui::GetMainViewport();
     ImGui::SetNextWindowPos(vp->WorkPos);
     ImGui::SetNextWindowSize(vp->WorkSize);
-    ImGui::Begin("extrapolab", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus);
+    ImGui::Begin("extrapolab", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_MenuBar | ImGuiWindowFlags_NoBringToFrontOnFocus |
+                                             ImGuiWindowFlags_NoBackground);  // the renderer clears to the window colour
     menu_bar(app, r);
     const float status_h = ImGui::GetFrameHeightWithSpacing() + 4;
     const float left_w = std::min(430.f, vp->WorkSize.x * 0.3f);

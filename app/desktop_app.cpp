@@ -15,10 +15,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <thread>
 
 #include "app/app_jobs.hpp"
+#include "app/app_script.hpp"
 #include "app/app_ui.hpp"
 #include "app/vk_window.hpp"
+#include "core/gpu/context.hpp"
 #include "core/io/png_writer.hpp"
 
 #ifndef XL_APP_SOURCE_DIR
@@ -83,11 +86,33 @@ void setup_imgui_style() {
     }
 }
 
+// Frame pacing (DESIGN.md #8). The UI shares the CPU with the compute worker, and on a software
+// renderer (lavapipe) drawing costs CPU too: while anything moves, frames come at most every
+// kActiveFrame; when nothing has happened for a few frames and no job runs, the loop sleeps
+// until an input event (or kIdleWake, so the status line stays current).
+constexpr auto kActiveFrame = std::chrono::milliseconds(25);
+constexpr double kIdleWake = 0.25;  // seconds
+constexpr int kSettleFrames = 4;    // frames drawn after the last input before sleeping
+
+bool had_input() {
+    const ImGuiIO& io = ImGui::GetIO();
+    if (io.MouseDelta.x != 0 || io.MouseDelta.y != 0 || io.MouseWheel != 0 || io.MouseWheelH != 0 ||
+        io.InputQueueCharacters.Size > 0)
+        return true;
+    for (bool down : io.MouseDown)
+        if (down) return true;
+    for (bool down : io.KeysDown)
+        if (down) return true;
+    return false;
+}
+
 // One frame: events, settled-edit bookkeeping, job submission, UI, render.
 bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
-    glfwPollEvents();
+    if (app.quiet_frames > kSettleFrames) glfwWaitEventsTimeout(kIdleWake);
+    else glfwPollEvents();
     for (const std::string& p : app.dropped) open_path(app, p);
     app.dropped.clear();
+    vw.begin_frame();
     ImGui_ImplVulkan_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
@@ -98,8 +123,11 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     }
     submit_if_changed(app);
     track_latency(app);
+    finish_pending_export(app);
     ImGui::Render();
     vw.render(ImGui::GetDrawData(), capture);
+    const bool busy = app.runner.status().busy || !app.dropped.empty() || !app.error.empty();
+    app.quiet_frames = had_input() || busy ? 0 : app.quiet_frames + 1;
     return !glfwWindowShouldClose(window);
 }
 
@@ -138,6 +166,18 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
     DragProbe drag;
     if (const char* v = std::getenv("XL_APP_DRAG")) drag.frames = std::atoi(v);
     int drag_frame = 0;
+    AppScript script;
+    bool scripted = false;
+    if (const char* v = std::getenv("XL_APP_SCRIPT")) {
+        try {
+            script = AppScript::load(v);
+            scripted = true;
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "extrapolab: %s\n", e.what());
+            return 2;
+        }
+    }
+    std::string script_shot;  // the script asked for a screenshot of the next frame
     using clock = std::chrono::steady_clock;
     int frames = 0;
     const auto start = clock::now();
@@ -147,8 +187,20 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         const bool settled = app.runner.latest() && !app.runner.status().busy;
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
-        const bool last_frame = o.max_frames > 0 && frames >= o.max_frames;
-        const bool open = frame(window, vw, app, last_frame && !o.screenshot_path.empty());
+        const bool last_frame = !script.active() && o.max_frames > 0 && frames >= o.max_frames;
+        const auto frame_start = clock::now();
+        if (drag.frames > 0 || script.active()) app.quiet_frames = 0;  // probes count as interaction
+        const bool open = frame(window, vw, app, (last_frame && !o.screenshot_path.empty()) || !script_shot.empty());
+        if (!script_shot.empty()) {
+            write_png_image(script_shot, vw.capture_rgba(), vw.capture_width(), vw.capture_height());
+            script_shot.clear();
+        }
+        if (scripted) {
+            if (!script.active()) return script.failed() ? 1 : 0;
+            script_shot = script.step(app);
+            if (script.failed()) return 1;
+        }
+        if (app.quiet_frames <= kSettleFrames) std::this_thread::sleep_until(frame_start + kActiveFrame);
         const auto now = clock::now();
         app.frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
         if (frames > 5) app.worst_frame_ms = std::max(app.worst_frame_ms * 0.995, app.frame_ms);
@@ -209,11 +261,14 @@ int run_desktop_app(const AppOptions& options) {
         ImGui_ImplGlfw_InitForVulkan(window, true);
         VkWindow vw;
         std::string error;
-        if (!vw.init(window, o.device_index, &error)) {
+        // One device for both: the renderer draws on the device the compute core chose.
+        AppOptions shared = o;
+        if (shared.device_index < 0) shared.device_index = gpu::Context::automatic_device_index();
+        if (!vw.init(window, shared.device_index, &error)) {
             std::fprintf(stderr, "extrapolab: cannot start the Vulkan renderer: %s\n", error.c_str());
         } else {
-            setup_app_state(app, o);
-            rc = run_loop(window, vw, app, o);
+            setup_app_state(app, shared);
+            rc = run_loop(window, vw, app, shared);
             save_state(app);
             app.runner.cancel();
         }

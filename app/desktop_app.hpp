@@ -15,7 +15,7 @@ struct AppOptions {
     std::string screenshot_path; // with max_frames: save the last frame as PNG (frames are counted
                                  // only once the first results are shown, so the capture has data)
     std::string panel;           // plot panel shown first ("perplexity", "attention", ...)
-    int width = 1600, height = 1000;  // window size, pixels
+    int width = 1280, height = 800;   // window size, pixels
 };
 // Environment overrides (for smoke tests through the `extrapolab` binary): XL_APP_MAX_FRAMES,
 // XL_APP_SCREENSHOT, XL_APP_PANEL, XL_APP_PRESET, XL_APP_SIZE ("WxH"), XL_STATE_DIR (where

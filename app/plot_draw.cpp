@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "app/heatmap_textures.hpp"
 #include "core/io/colormap.hpp"
 #include "core/io/ticks.hpp"
 
@@ -22,16 +23,60 @@ ImU32 col(const Rgba& c, float alpha_mul = 1.f) {
 
 float fwd(double v, bool log) { return float(log ? std::log10(v) : v); }
 
+// Dashes follow the polyline with one continuous phase, so a dense series costs one polyline
+// per dash instead of one line per segment.
+void dashed_polyline(ImDrawList* dl, const ImVec2* pts, size_t n, ImU32 c, float w, LineStyle st) {
+    const float on = st == LineStyle::Dashed ? 6.f : 1.5f, off = st == LineStyle::Dashed ? 4.f : 3.f;
+    std::vector<ImVec2> piece;
+    if (n) piece.push_back(pts[0]);
+    bool drawing = true;
+    float phase = 0;
+    for (size_t k = 1; k < n; ++k) {
+        const ImVec2 a = pts[k - 1], b = pts[k];
+        const float len = std::hypot(b.x - a.x, b.y - a.y);
+        for (float t = 0; t < len;) {
+            const float step = std::min((drawing ? on : off) - phase, len - t);
+            t += step;
+            phase += step;
+            const ImVec2 p(a.x + (b.x - a.x) * t / len, a.y + (b.y - a.y) * t / len);
+            if (drawing) piece.push_back(p);
+            if (phase >= (drawing ? on : off) - 1e-3f) {
+                if (drawing && piece.size() >= 2) dl->AddPolyline(piece.data(), int(piece.size()), c, 0, w);
+                piece.assign(1, p);
+                drawing = !drawing;
+                phase = 0;
+            }
+        }
+    }
+    if (drawing && piece.size() >= 2) dl->AddPolyline(piece.data(), int(piece.size()), c, 0, w);
+}
+
+// More points than pixel columns: keep the first, lowest, highest and last point of each
+// column (in their order), which draws the same picture with a few vertices per column.
+std::vector<ImVec2> decimate(const std::vector<ImVec2>& run) {
+    if (run.size() < 8 || float(run.size()) < 2.f * (std::fabs(run.back().x - run.front().x) + 1.f)) return run;
+    std::vector<ImVec2> out;
+    size_t start = 0;
+    while (start < run.size()) {
+        const int column = int(std::floor(run[start].x));
+        size_t end = start, lo = start, hi = start;
+        while (end < run.size() && int(std::floor(run[end].x)) == column) {
+            if (run[end].y < run[lo].y) lo = end;
+            if (run[end].y > run[hi].y) hi = end;
+            ++end;
+        }
+        size_t keep[4] = {start, std::min(lo, hi), std::max(lo, hi), end - 1};
+        for (size_t i = 0; i < 4; ++i)
+            if (i == 0 || keep[i] != keep[i - 1]) out.push_back(run[keep[i]]);
+        start = end;
+    }
+    return out;
+}
+
 void dashed_line(ImDrawList* dl, ImVec2 a, ImVec2 b, ImU32 c, float w, LineStyle st) {
     if (st == LineStyle::Solid) { dl->AddLine(a, b, c, w); return; }
-    const float on = st == LineStyle::Dashed ? 6.f : 1.5f, off = st == LineStyle::Dashed ? 4.f : 3.f;
-    const float len = std::hypot(b.x - a.x, b.y - a.y);
-    if (len <= 0) return;
-    const ImVec2 d((b.x - a.x) / len, (b.y - a.y) / len);
-    for (float t = 0; t < len; t += on + off) {
-        const float e = std::min(len, t + on);
-        dl->AddLine(ImVec2(a.x + d.x * t, a.y + d.y * t), ImVec2(a.x + d.x * e, a.y + d.y * e), c, w);
-    }
+    const ImVec2 pts[2] = {a, b};
+    dashed_polyline(dl, pts, 2, c, w, st);
 }
 
 void draw_series(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
@@ -41,11 +86,16 @@ void draw_series(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
         const float w = std::max(1.f, s.width_pt * 1.2f);
         std::vector<ImVec2> run;
         auto flush = [&] {
-            if (s.style == LineStyle::Solid) {
-                if (run.size() >= 2) dl->AddPolyline(run.data(), int(run.size()), c, 0, w);
-            } else {
-                for (size_t k = 0; k + 1 < run.size(); ++k) dashed_line(dl, run[k], run[k + 1], c, w, s.style);
-            }
+            const std::vector<ImVec2> pts = decimate(run);
+            // A dense curve (more than one point per 3 px) is drawn without anti-aliasing: the
+            // fringe triangles cost a software renderer more than the whole curve, and show no
+            // difference at that density.
+            const bool dense = pts.size() >= 2 && float(pts.size()) * 3.f > std::fabs(pts.back().x - pts.front().x);
+            const ImDrawListFlags flags = dl->Flags;
+            if (dense) dl->Flags &= ~ImDrawListFlags_AntiAliasedLines;
+            if (pts.size() >= 2 && s.style == LineStyle::Solid) dl->AddPolyline(pts.data(), int(pts.size()), c, 0, w);
+            else if (pts.size() >= 2) dashed_polyline(dl, pts.data(), pts.size(), c, w, s.style);
+            dl->Flags = flags;
             run.clear();
         };
         const size_t n = std::min(s.x.size(), s.y.size());
@@ -79,7 +129,11 @@ void draw_bands(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
 void draw_heatmap(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
     const Heatmap& h = *f.heatmap;
     if (h.rows <= 0 || h.cols <= 0) return;
-    const std::vector<uint8_t> px = heatmap_rgba(h);
+    // A GPU texture covering the heatmap's whole extent; the plot's clip rectangle crops it.
+    if (!a.xlog && !a.ylog &&
+        draw_heatmap_texture(dl, h, ImVec2(a.sx(h.x0), a.sy(h.y0)), ImVec2(a.sx(h.x1), a.sy(h.y1)), 0, float(h.cols), 0, float(h.rows)))
+        return;
+    const std::vector<uint8_t> px = heatmap_rgba(h);  // no renderer (or log axes): one rectangle per cell
     const double cw = (h.x1 - h.x0) / h.cols, ch = (h.y1 - h.y0) / h.rows;
     const int c0 = std::max(0, int(std::floor((a.x0 - h.x0) / cw))), c1 = std::min(h.cols, int(std::ceil((a.x1 - h.x0) / cw)));
     const int r0 = std::max(0, int(std::floor((a.y0 - h.y0) / ch))), r1 = std::min(h.rows, int(std::ceil((a.y1 - h.y0) / ch)));
@@ -169,19 +223,24 @@ void draw_markers(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
 
 void draw_legend(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
     if (!f.legend) return;
-    std::vector<std::pair<std::string, ImU32>> e;
+    struct Entry {
+        std::string name;
+        ImU32 colour;
+        LineStyle style;
+    };
+    std::vector<Entry> e;
     for (size_t i = 0; i < f.series.size(); ++i)
-        if (f.series[i].legend && !f.series[i].name.empty()) e.push_back({f.series[i].name, col(f.series_color(i))});
+        if (f.series[i].legend && !f.series[i].name.empty()) e.push_back({f.series[i].name, col(f.series_color(i)), f.series[i].style});
     if (e.empty()) return;
     float tw = 0;
-    for (auto& [n, c] : e) tw = std::max(tw, ImGui::CalcTextSize(n.c_str()).x);
+    for (const Entry& x : e) tw = std::max(tw, ImGui::CalcTextSize(x.name.c_str()).x);
     const float row = ImGui::GetFontSize() + 2;
     const ImVec2 p(a.max.x - tw - 34, a.min.y + 4);
     dl->AddRectFilled(p, ImVec2(a.max.x - 4, p.y + row * e.size() + 6), IM_COL32(20, 20, 24, 210), 3);
     for (size_t i = 0; i < e.size(); ++i) {
         const float y = p.y + 3 + row * i + row / 2;
-        dl->AddLine(ImVec2(p.x + 5, y), ImVec2(p.x + 21, y), e[i].second, 2.5f);
-        dl->AddText(ImVec2(p.x + 26, y - row / 2 + 1), ImGui::GetColorU32(ImGuiCol_Text), e[i].first.c_str());
+        dashed_line(dl, ImVec2(p.x + 5, y), ImVec2(p.x + 21, y), e[i].colour, 2.5f, e[i].style);
+        dl->AddText(ImVec2(p.x + 26, y - row / 2 + 1), ImGui::GetColorU32(ImGuiCol_Text), e[i].name.c_str());
     }
 }
 
@@ -195,9 +254,11 @@ void hover_readout(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
         const int c = int(std::floor((a.data_x(m.x) - h.x0) / (h.x1 - h.x0) * h.cols));
         const int r = int(std::floor((a.data_y(m.y) - h.y0) / (h.y1 - h.y0) * h.rows));
         text += f.y.label + " = " + format_value(a.data_y(m.y)) + "\n";
-        if (r >= 0 && r < h.rows && c >= 0 && c < h.cols)
+        if (r >= 0 && r < h.rows && c >= 0 && c < h.cols) {
+            const float value = h.values[size_t(r) * h.cols + c];
             text += (h.colorbar_label.empty() ? std::string("value") : h.colorbar_label) + " = " +
-                    format_value(h.values[size_t(r) * h.cols + c]);
+                    (std::isfinite(value) ? format_value(value) : std::string("masked"));
+        }
     }
     for (size_t i = 0; i < f.series.size(); ++i) {
         const Series& s = f.series[i];

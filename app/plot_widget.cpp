@@ -34,10 +34,19 @@ namespace {
 
 void header(const FigureSpec& f, ViewState& view) {
     ImGui::PushID(f.id.c_str());
-    ImGui::TextUnformatted(f.title.c_str());
     const float w = ImGui::CalcTextSize("SVG").x + ImGui::CalcTextSize("PNG").x + ImGui::CalcTextSize("CSV").x +
                     ImGui::CalcTextSize("Fit").x + 8 * ImGui::GetStyle().FramePadding.x + 4 * ImGui::GetStyle().ItemSpacing.x;
-    ImGui::SameLine(std::max(ImGui::GetCursorPosX() + 10, ImGui::GetContentRegionMax().x - w));
+    // A title longer than the room left of the buttons is shortened; the full title is its tooltip.
+    const float x0 = ImGui::GetCursorPosX(), avail = ImGui::GetContentRegionAvail().x;
+    const float room = avail - w - 10;
+    std::string title = f.title;
+    if (ImGui::CalcTextSize(title.c_str()).x > room) {
+        while (!title.empty() && ImGui::CalcTextSize((title + "...").c_str()).x > room) title.pop_back();
+        title += "...";
+    }
+    ImGui::TextUnformatted(title.c_str());
+    if (title != f.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", f.title.c_str());
+    ImGui::SameLine(std::max(x0 + 10, x0 + avail - w));
     if (ImGui::SmallButton("Fit")) view.plots[f.id].fit = true;
     for (const char* kind : {"svg", "png", "csv"}) {
         ImGui::SameLine();

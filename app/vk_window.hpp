@@ -4,7 +4,7 @@
 //
 //   VkWindow vw;
 //   if (!vw.init(window, device_index, &error)) ...;
-//   vw.render(ImGui::GetDrawData(), /*capture*/ false);
+//   vw.begin_frame(); ...build the UI...; vw.render(ImGui::GetDrawData(), /*capture*/ false);
 //   vw.render(ImGui::GetDrawData(), true); vw.capture_rgba();   // RGBA8 of that frame
 #pragma once
 #include <vulkan/vulkan.h>
@@ -23,6 +23,7 @@ public:
     VkWindow();
     ~VkWindow();
     bool init(GLFWwindow* window, int device_index, std::string* error);
+    void begin_frame();   // before the UI is built: releases unused heatmap textures
     void render(ImDrawData* draw_data, bool capture);
     void shutdown();
     const std::vector<uint8_t>& capture_rgba() const { return capture_; }

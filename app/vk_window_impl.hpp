@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "app/heatmap_textures.hpp"
 #include "app/vk_window.hpp"
 
 struct GLFWwindow;
@@ -22,6 +23,7 @@ struct VkWindow::Impl {
     ImGui_ImplVulkanH_Window wd;
     bool rebuild = false;
     bool imgui_ready = false;
+    HeatmapTextures heatmaps;          // plot heatmaps as textures (ImGui::GetIO().UserData)
     // Offscreen capture target.
     VkRenderPass cap_pass = VK_NULL_HANDLE;
     VkImage cap_image = VK_NULL_HANDLE;

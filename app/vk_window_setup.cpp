@@ -106,7 +106,10 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
         s.wd.PresentMode = ImGui_ImplVulkanH_SelectPresentMode(s.physical, surface, modes, 3);
         int w, h;
         glfwGetFramebufferSize(window, &w, &h);
-        s.wd.ClearValue.color = {{0.09f, 0.09f, 0.1f, 1.f}};
+        // The main window draws no background: the clear colour is the theme's window colour,
+        // which saves a full-screen blended quad per frame (the CPU driver pays per pixel).
+        const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+        s.wd.ClearValue.color = {{bg.x, bg.y, bg.z, 1.f}};
         ImGui_ImplVulkanH_CreateOrResizeWindow(s.instance, s.physical, s.device, &s.wd, s.queue_family, nullptr, w, h, 2);
 
         ImGui_ImplVulkan_InitInfo info{};
@@ -122,6 +125,8 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
         info.CheckVkResultFn = [](VkResult r) { check(r); };
         ImGui_ImplVulkan_Init(&info, s.wd.RenderPass);
         s.imgui_ready = true;
+        s.heatmaps.init(s.device, s.physical, s.wd.RenderPass);
+        ImGui::GetIO().UserData = &s.heatmaps;
         // Upload the font atlas with the first frame's command buffer.
         ImGui_ImplVulkanH_Frame& fd = s.wd.Frames[0];
         check(vkResetCommandPool(s.device, fd.CommandPool, 0));
@@ -142,6 +147,8 @@ bool VkWindow::init(GLFWwindow* window, int device_index, std::string* error) {
         return false;
     }
 }
+
+void VkWindow::begin_frame() { impl_->heatmaps.begin_frame(); }
 
 void VkWindow::render(ImDrawData* dd, bool capture) {
     Impl& s = *impl_;
@@ -167,6 +174,8 @@ void VkWindow::render(ImDrawData* dd, bool capture) {
     VkCommandBufferBeginInfo bi{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     bi.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     check(vkBeginCommandBuffer(fd.CommandBuffer, &bi));
+    s.heatmaps.record_uploads(fd.CommandBuffer);
+    s.heatmaps.set_command_buffer(fd.CommandBuffer);
     VkRenderPassBeginInfo rb{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
     rb.renderPass = s.wd.RenderPass;
     rb.framebuffer = fd.Framebuffer;
@@ -222,6 +231,8 @@ void VkWindow::shutdown() {
     if (!s.device) return;
     vkDeviceWaitIdle(s.device);
     s.destroy_capture();
+    ImGui::GetIO().UserData = nullptr;
+    s.heatmaps.shutdown();
     if (s.imgui_ready) ImGui_ImplVulkan_Shutdown();
     s.imgui_ready = false;
     ImGui_ImplVulkanH_DestroyWindow(s.instance, s.device, &s.wd, nullptr);

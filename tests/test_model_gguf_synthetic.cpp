@@ -9,6 +9,7 @@
 #include "core/model/gguf_llama.hpp"
 #include "core/model/load_model.hpp"
 #include "core/model/sentencepiece_bpe.hpp"
+#include "core/posenc/method.hpp"
 #include "gguf_writer_for_tests.hpp"
 #include "model_test_files.hpp"
 
@@ -42,8 +43,9 @@ struct Synthetic {
     std::vector<float> embd, q, k, out;
 };
 
-Synthetic build(const std::string& arch = "llama") {
+Synthetic build(const std::string& arch = "llama", uint32_t alignment = 32) {
     Synthetic s;
+    s.w.alignment = alignment;  // before any tensor: each one is padded to it
     GgufWriter& w = s.w;
     const std::vector<std::string> toks = vocab();
     const uint64_t n_vocab = toks.size();
@@ -102,6 +104,8 @@ Synthetic build(const std::string& arch = "llama") {
     w.add_tensor("output_norm.weight", kGgmlF32, {kDim}, to_f32(ones));
     w.add_tensor("output.weight", kGgmlQ8_0, {kDim, n_vocab}, to_q8_0(s.out));
     w.add_tensor("rope_freqs.weight", kGgmlF32, {kHeadDim / 2}, to_f32({1.f, 1.5f, 2.f, 8.f}));
+    w.add_tensor("rope_factors_long.weight", kGgmlF32, {kHeadDim / 2}, to_f32({1.f, 2.f, 4.f, 16.f}));
+    w.add_tensor("rope_factors_short.weight", kGgmlF32, {kHeadDim / 2}, to_f32({1.f, 1.f, 1.25f, 2.f}));
     return s;
 }
 
@@ -136,6 +140,14 @@ TEST_CASE("model: synthetic GGUF with every RoPE key and F16/BF16/Q8_0 weights")
     CHECK(c.rope_scaling.finetuned);
     CHECK(c.alibi_max_bias == 8.f);
     CHECK(c.rope_freq_factors == std::vector<float>{1.f, 1.5f, 2.f, 8.f});
+    CHECK(c.rope_factors_long == std::vector<float>{1.f, 2.f, 4.f, 16.f});
+    CHECK(c.rope_factors_short == std::vector<float>{1.f, 1.f, 1.25f, 2.f});
+    // LongRoPE takes the model's sets: long past the original context (1024), short within it (HF rule).
+    const xl::PositionPlan far = xl::make_plan(xl::parse_method_spec("longrope"), c, 2048);
+    const xl::PositionPlan near = xl::make_plan(xl::parse_method_spec("longrope"), c, 512);
+    const double theta3 = std::pow(500000.0, -6.0 / kHeadDim);
+    CHECK(far.inv_freq[3] == doctest::Approx(theta3 / 16).epsilon(1e-5));
+    CHECK(near.inv_freq[3] == doctest::Approx(theta3 / 2).epsilon(1e-5));
     CHECK(c.warnings.empty());
     CHECK_FALSE(c.tied_output);
     CHECK(c.metadata.at("llama.rope.scaling.type") == "yarn");
@@ -182,9 +194,8 @@ TEST_CASE("model: synthetic GGUF vocabulary with byte tokens at id 6") {
 TEST_CASE("model: GGUF v2 and a 64-byte alignment read the same") {
     xl::test::TempDir tmp;
     Synthetic v3 = build();
-    Synthetic v2 = build();
+    Synthetic v2 = build("llama", 64);
     v2.w.version = 2;
-    v2.w.alignment = 64;
     v3.w.write(tmp.path("v3.gguf"));
     v2.w.write(tmp.path("v2.gguf"));
     const xl::Model a = xl::load_gguf_model(tmp.path("v3.gguf"));

@@ -17,6 +17,7 @@ void rope_phase_panel(Session& s, ViewState& v, const Results& r);
 void freq_remap_panel(Session& s, ViewState& v, const Results& r);
 void logit_decay_panel(Session& s, ViewState& v, const Results& r);
 void alibi_panel(Session& s, ViewState& v, const Results& r);
+void positions_panel(Session& s, ViewState& v, const Results& r);
 void entropy_panel(Session& s, ViewState& v, const Results& r);
 
 // Shared widgets: the configuration selector (A-D) for panels that show one at a time, and the

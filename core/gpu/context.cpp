@@ -90,7 +90,28 @@ std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
     return devs;
 }
 
+// Automatic choice among devices with a compute queue: highest type_rank, first on ties.
+int best_device(const std::vector<VkPhysicalDevice>& devs) {
+    int chosen = -1, best = -1;
+    for (size_t i = 0; i < devs.size(); ++i) {
+        VkPhysicalDeviceProperties p;
+        vkGetPhysicalDeviceProperties(devs[i], &p);
+        if (compute_queue_family(devs[i]) >= 0 && type_rank(p.deviceType) > best) {
+            best = type_rank(p.deviceType);
+            chosen = int(i);
+        }
+    }
+    return chosen;
+}
+
 }  // namespace
+
+int Context::automatic_device_index() {
+    VkInstance instance = make_instance(false);
+    const int chosen = best_device(physical_devices(instance));
+    vkDestroyInstance(instance, nullptr);
+    return chosen;
+}
 
 std::vector<DeviceInfo> Context::list_devices() {
     VkInstance instance = make_instance(false);
@@ -135,15 +156,7 @@ void Context::init(int device_index, bool validation) {
                         "no such Vulkan compute device (" + std::to_string(devs.size()) + " found)");
         chosen = device_index;
     } else {
-        int best = -1;
-        for (size_t i = 0; i < devs.size(); ++i) {
-            VkPhysicalDeviceProperties p;
-            vkGetPhysicalDeviceProperties(devs[i], &p);
-            if (compute_queue_family(devs[i]) >= 0 && type_rank(p.deviceType) > best) {
-                best = type_rank(p.deviceType);
-                chosen = int(i);
-            }
-        }
+        chosen = best_device(devs);
         if (chosen < 0) throw Error(ErrorKind::Device, "Vulkan", "no device with a compute queue");
     }
     index_ = chosen;

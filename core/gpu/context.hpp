@@ -31,6 +31,9 @@ public:
     // device_index < 0: automatic choice. validation: -1 = from env/build type, 0 = off, 1 = on.
     static std::shared_ptr<Context> create(int device_index = -1, int validation = -1);
     static std::vector<DeviceInfo> list_devices();  // every Vulkan device, in index order
+    // The index create(-1) chooses (discrete > integrated > virtual > CPU, with a compute queue),
+    // so that the desktop app renders on the device the compute core uses; -1 if none.
+    static int automatic_device_index();
     ~Context();
     Context(const Context&) = delete;
     Context& operator=(const Context&) = delete;

@@ -124,8 +124,8 @@ void read_lists(const Reader& r, Session& s) {
 Session session_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
-    r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "configs", "eval_length", "lengths",
-            "protocol", "max_windows", "attention_grid", "panels", "lesson_title", "lesson"});
+    r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
+            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
     Session s = default_session();
@@ -135,6 +135,8 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     r.str("model", s.model);
     r.str("tokenizer", s.tokenizer);
     r.str("text", s.text);
+    r.str("doc_prefix", s.doc_prefix);
+    r.boolean("flatten_newlines", s.flatten_newlines);
     read_configs(r, s);
     r.integer("eval_length", s.eval_length, 2, 65536);
     r.str("protocol", s.protocol);
@@ -153,6 +155,8 @@ std::string session_to_json(const Session& s) {
     if (!s.model.empty()) j["model"] = s.model;
     if (!s.tokenizer.empty()) j["tokenizer"] = s.tokenizer;
     if (!s.text.empty()) j["text"] = s.text;
+    if (!s.doc_prefix.empty()) j["doc_prefix"] = s.doc_prefix;
+    if (s.flatten_newlines) j["flatten_newlines"] = true;
     json configs = json::array();
     for (const Configuration& c : s.configs)
         configs.push_back(c.enabled ? json(c.method) : json{{"method", c.method}, {"enabled", false}});
@@ -182,8 +186,8 @@ void save_preset(const Session& s, const std::string& path) {
 ViewState view_state_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
-    r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "phase_pairs", "font_family",
-            "export_scale", "export_dir", "plots"});
+    r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "phase_pairs", "positions_tokens",
+            "font_family", "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
     r.integer("head", v.head, -1, 1024);
@@ -193,6 +197,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     r.boolean("log_color", v.log_color);
     r.integer("smoothing", v.smoothing, 1, 4096);
     r.integer("phase_pairs", v.phase_pairs, 1, 64);
+    r.integer("positions_tokens", v.positions_tokens, 1, 65536);
     r.str("font_family", v.font_family);
     r.number("export_scale", v.export_scale, 0.1, 16);
     r.str("export_dir", v.export_dir);
@@ -216,6 +221,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
 std::string view_state_to_json(const ViewState& v) {
     json j{{"layer", v.layer}, {"head", v.head}, {"active_config", v.active_config}, {"colormap", v.colormap},
            {"log_color", v.log_color}, {"smoothing", v.smoothing}, {"phase_pairs", v.phase_pairs},
+           {"positions_tokens", v.positions_tokens},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};
     json plots = json::object();
     for (const auto& [k, p] : v.plots) plots[k] = {{"x0", p.x0}, {"x1", p.x1}, {"y0", p.y0}, {"y1", p.y1}, {"fit", p.fit}};

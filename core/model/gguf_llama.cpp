@@ -159,6 +159,11 @@ void read_weights(const GgufFile& g, Model& m) {
     if (c.tied_output) w.output = w.token_embedding;
     if (g.find_tensor("rope_freqs.weight"))
         c.rope_freq_factors = dequantize(take(g, "rope_freqs.weight", 1, c.rope_dim / 2));
+    // LongRoPE (Phi-3 style) GGUFs carry both factor sets (position-methods.md §8).
+    if (g.find_tensor("rope_factors_long.weight"))
+        c.rope_factors_long = dequantize(take(g, "rope_factors_long.weight", 1, c.rope_dim / 2));
+    if (g.find_tensor("rope_factors_short.weight"))
+        c.rope_factors_short = dequantize(take(g, "rope_factors_short.weight", 1, c.rope_dim / 2));
 }
 
 }  // namespace

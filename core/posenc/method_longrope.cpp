@@ -55,6 +55,8 @@ void build_longrope(const MethodArgs& a, PlanContext& c) {
         which = len > orig ? "long" : "short";
         f = factors(a, c, which, which == "long" ? c.config.rope_factors_long : c.config.rope_factors_short);
     }
+    for (const char* key : {"long", "short"})  // the resolved spec keeps both given sets,
+        if (a.given(key)) a.list(key);          // so it reproduces at any length
     if (a.num("dynamic") != 0 && s > 1) {  // LongRoPE dynamic variant: λ' = 1 + (λ−1)(s_cur−1)/(s−1)
         const double s_cur = std::max(1.0, c.n / orig);
         for (double& x : f) x = 1 + (x - 1) * (s_cur - 1) / (s - 1);

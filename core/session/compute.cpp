@@ -139,7 +139,8 @@ std::string session_text_path(const ComputeRequest& q) {
 std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
     const Session& s = req.session;
     validate_session(s, s.name);
-    engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req));
+    engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
+                  DocumentFormat{req.session.doc_prefix, req.session.flatten_newlines});
     Run run{req, engine, hooks, {}};
     Results& r = run.r;
     const Model& model = engine.model();

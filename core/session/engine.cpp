@@ -24,7 +24,8 @@ std::unique_ptr<Forward> make_forward(const Model& model, int device_index) {
 #endif
 }
 
-void Engine::ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path) {
+void Engine::ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path,
+                    const DocumentFormat& format) {
     if (!model_ || model_path != model_path_ || tokenizer_path != tokenizer_path_) {
         // Load into locals first: a failure leaves the previous engine usable.
         auto model = std::make_unique<Model>(load_model(model_path, tokenizer_path));
@@ -37,10 +38,11 @@ void Engine::ensure(const std::string& model_path, const std::string& tokenizer_
         text_path_.clear();
         stage_cache_.clear();
     }
-    if (text_path != text_path_) {
+    if (text_path != text_path_ || format.prefix != format_.prefix || format.newlines_to_spaces != format_.newlines_to_spaces) {
         stage_cache_.clear();
-        stream_ = load_token_stream(text_path, *model_->tokenizer);
+        stream_ = load_token_stream(text_path, *model_->tokenizer, format);
         text_path_ = text_path;
+        format_ = format;
     }
 }
 

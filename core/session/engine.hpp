@@ -24,7 +24,8 @@ std::unique_ptr<Forward> make_forward(const Model& model, int device_index = -1)
 class Engine {
 public:
     explicit Engine(int device_index = -1) : device_index_(device_index) {}
-    void ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path);
+    void ensure(const std::string& model_path, const std::string& tokenizer_path, const std::string& text_path,
+                const DocumentFormat& format = {});
     const Model& model() const { return *model_; }
     Forward& forward() { return *forward_; }
     const TokenStream& stream() const { return stream_; }
@@ -36,6 +37,7 @@ public:
 private:
     int device_index_;
     std::string model_path_, tokenizer_path_, text_path_;
+    DocumentFormat format_;
     std::unique_ptr<Model> model_;       // stable address: the forward keeps a reference
     std::unique_ptr<Forward> forward_;
     TokenStream stream_;

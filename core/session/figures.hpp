@@ -42,6 +42,8 @@ FigureSpec figure_logit_live(const Results& r);
 FigureSpec figure_alibi_slopes(const Results& r);
 FigureSpec figure_alibi_bias(const Results& r, int ci, int head);
 FigureSpec figure_receptive_field(const Results& r, int layer);
+// Positions: the relative-position matrix (and mask) of configuration ci over the first n tokens.
+FigureSpec figure_relative_positions(const Results& r, int ci, int n);
 // Entropy vs position per layer (configuration ci), plus the layer mean of the others dashed.
 FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
 

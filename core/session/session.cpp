@@ -13,7 +13,7 @@ char config_label(int index) { return char('A' + index); }
 
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
-                                                 "freq_remap", "logit_decay", "alibi", "entropy"};
+                                                 "freq_remap", "logit_decay", "alibi", "positions", "entropy"};
     return ids;
 }
 
@@ -26,6 +26,20 @@ Session default_session() {
     s.name = "Default: stories260K, no scaling vs YaRN 4×";
     s.configs = {{"none"}, {"yarn:s=4,orig=512"}};
     return s;
+}
+
+void validate_plans(const Session& s, const ModelConfig& model, const std::string& subject) {
+    for (size_t i = 0; i < s.configs.size(); ++i) {
+        if (!s.configs[i].enabled) continue;
+        try {
+            const MethodSpec spec = parse_method_spec(s.configs[i].method);
+            make_plan(spec, model, s.eval_length);
+            for (int n : s.lengths) make_plan(spec, model, n);
+        } catch (const Error& e) {
+            throw Error(ErrorKind::BadArgument, subject, std::string("configuration ") + config_label(int(i)) + " on " +
+                                                             model.name + ": " + e.what());
+        }
+    }
 }
 
 void validate_session(const Session& s, const std::string& subject) {

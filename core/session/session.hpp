@@ -8,6 +8,7 @@
 #pragma once
 #include <string>
 #include <vector>
+#include "core/model/model.hpp"
 
 namespace xl {
 
@@ -25,6 +26,8 @@ struct Session {
     std::string model;                       // model file; empty = the bundled default (stories260K)
     std::string tokenizer;                   // side tokenizer for llama2.c files; empty = default/embedded
     std::string text;                        // evaluation text; empty = the bundled TinyStories sample
+    std::string doc_prefix;                  // put before every document after BOS (the ALiBi model: " STARTSTORY ")
+    bool flatten_newlines = false;           // newlines inside documents become spaces (as the model was trained)
     std::vector<Configuration> configs = {Configuration{}};  // 1..4 (A-D)
     int eval_length = 1024;                  // tokens: per-position loss, attention maps, entropy (2..65536)
     std::vector<int> lengths = {256, 512, 1024, 2048};  // perplexity-vs-length sweep (each 2..65536)
@@ -47,6 +50,9 @@ bool shows_panel(const Session& s, const std::string& id);
 Session default_session();
 // Checks ranges and method/protocol syntax; throws Error(BadArgument, subject, message).
 void validate_session(const Session& s, const std::string& subject);
+// Every enabled configuration builds its position plan on `model` at the evaluation length and
+// at each sweep length (parameter ranges, factor counts, RoPE-only methods on ALiBi models...).
+void validate_plans(const Session& s, const ModelConfig& model, const std::string& subject);
 // Absolute paths as given; relative ones are tried against base_dir, its parent, then the
 // working directory; the first that exists wins (else base_dir/path).
 std::string resolve_path(const std::string& path, const std::string& base_dir);

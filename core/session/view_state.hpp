@@ -25,6 +25,7 @@ struct ViewState {
     bool log_color = true;             // attention maps: log colour scale
     int smoothing = 16;                // per-position loss: moving-average window, tokens (1 = none)
     int phase_pairs = 4;               // RoPE phase: number of pairs drawn as curves
+    int positions_tokens = 256;        // Positions: tokens shown in the relative-position matrix
     std::string font_family = "DejaVu Sans";  // exported figures
     double export_scale = 1;           // PNG scale over the figure's dpi
     std::string export_dir = "figures";
@@ -32,7 +33,7 @@ struct ViewState {
     std::string notice;                // transient (not persisted): last export/message line for the status bar
     bool operator==(const ViewState& o) const {
         return layer == o.layer && head == o.head && active_config == o.active_config && colormap == o.colormap &&
-               log_color == o.log_color && smoothing == o.smoothing && phase_pairs == o.phase_pairs &&
+               log_color == o.log_color && smoothing == o.smoothing && phase_pairs == o.phase_pairs && positions_tokens == o.positions_tokens &&
                font_family == o.font_family && export_scale == o.export_scale && export_dir == o.export_dir &&
                plots == o.plots;
     }

@@ -1,0 +1,100 @@
+#include "app/app_script.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "app/app_jobs.hpp"
+#include "core/io/atomic_file.hpp"
+
+namespace xl {
+
+namespace {
+
+constexpr int kWaitLimitFrames = 20000;  // a wait that never ends fails instead of hanging
+
+std::string joined(const std::vector<std::string>& words, size_t from) {
+    std::string s;
+    for (size_t i = from; i < words.size(); ++i) s += (s.empty() ? "" : " ") + words[i];
+    return s;
+}
+
+bool results_complete(const AppState& app) {
+    const JobStatus st = app.runner.status();
+    return app.runner.latest() && !st.busy && st.shown == st.requested && app.session == app.submitted;
+}
+
+}  // namespace
+
+AppScript AppScript::load(const std::string& path) {
+    AppScript s;
+    std::istringstream in(read_text_file(path));
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream words(line);
+        std::vector<std::string> w;
+        for (std::string x; words >> x;) w.push_back(x);
+        if (!w.empty() && w[0][0] != '#') s.steps_.push_back(w);
+    }
+    return s;
+}
+
+void AppScript::fail(const std::string& what) {
+    std::printf("script: FAILED %s\n", what.c_str());
+    std::fflush(stdout);
+    failed_ = true;
+    next_ = steps_.size();
+}
+
+std::string AppScript::step(AppState& app) {
+    if (!active()) return "";
+    const std::vector<std::string>& w = steps_[next_];
+    const std::string& cmd = w[0];
+    const std::string arg = joined(w, 1);
+    if (cmd == "wait") {
+        if (!results_complete(app)) {
+            if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
+            return "";
+        }
+        wait_frames_ = 0;
+    } else if (cmd == "preset") {
+        open_preset(app, arg);
+    } else if (cmd == "model") {
+        open_model(app, w.size() > 1 ? w[1] : "", w.size() > 2 ? w[2] : "");
+    } else if (cmd == "shrink") {
+        app.session.eval_length = std::min(app.session.eval_length, 128);
+        app.session.lengths = {std::max(2, app.session.eval_length / 2), app.session.eval_length};
+        app.session.max_windows = 1;
+        app.settled = app.session;
+    } else if (cmd == "panel") {
+        app.active_tab = arg;
+        app.select_tab = true;
+    } else if (cmd == "export") {
+        if (!exporting_) {
+            app.view.export_dir = arg;
+            export_all_figures(app);
+            exporting_ = true;
+        }
+        if (!app.pending_export.empty()) return "";  // waiting for the missing stages
+        exporting_ = false;
+        if (app.view.notice.rfind("wrote ", 0) != 0) fail("export: " + app.view.notice);
+    } else if (cmd == "expect-error") {
+        if (app.error.find(arg) == std::string::npos) fail("expect-error '" + arg + "': dialog shows '" + app.error + "'");
+        app.error.clear();
+    } else if (cmd == "expect-name") {
+        if (app.session.name != arg) fail("expect-name '" + arg + "': session is '" + app.session.name + "'");
+    } else if (cmd == "screenshot") {
+        ++next_;
+        std::printf("script: ok %s\n", joined(w, 0).c_str());
+        return arg;
+    } else {
+        fail("unknown command '" + cmd + "'");
+    }
+    if (failed_) return "";
+    std::printf("script: ok %s\n", joined(w, 0).c_str());
+    std::fflush(stdout);
+    ++next_;
+    return "";
+}
+
+}  // namespace xl

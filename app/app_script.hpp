@@ -1,0 +1,39 @@
+// Scripted sessions for the GUI tests (XL_APP_SCRIPT=FILE): the app runs one command per frame
+// through the same functions its menus and panels call, while it keeps rendering, and prints
+// "script: ok ..." / "script: FAILED ..." lines. A failed step ends the app with exit code 1.
+//
+//   preset PATH            open a preset (Presets menu; drag-and-drop)
+//   model PATH [TOKENIZER] open a model (Model panel)
+//   shrink                 cap eval length, lengths and windows so a test computes quickly
+//   wait                   until the results of the latest edit are complete (sweep included)
+//   panel ID               select a tab
+//   export DIR             File > Export all figures
+//   expect-error TEXT      the error dialog is open and mentions TEXT; press OK
+//   expect-name NAME       the session is named NAME (e.g. unchanged after bad input)
+//   screenshot PATH        save the next frame as PNG
+#pragma once
+#include <string>
+#include <vector>
+
+#include "app/app_state.hpp"
+
+namespace xl {
+
+class AppScript {
+public:
+    static AppScript load(const std::string& path);  // throws on an unreadable file
+    bool active() const { return next_ < steps_.size(); }
+    // Runs at most one step; returns a screenshot path when the step asks for one.
+    std::string step(AppState& app);
+    bool failed() const { return failed_; }
+
+private:
+    std::vector<std::vector<std::string>> steps_;
+    size_t next_ = 0;
+    bool failed_ = false;
+    int wait_frames_ = 0;
+    bool exporting_ = false;
+    void fail(const std::string& what);
+};
+
+}  // namespace xl
