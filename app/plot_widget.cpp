@@ -37,7 +37,7 @@ void header(const FigureSpec& f, ViewState& view) {
     const float w = ImGui::CalcTextSize("SVG").x + ImGui::CalcTextSize("PNG").x + ImGui::CalcTextSize("CSV").x +
                     ImGui::CalcTextSize("Fit").x + 8 * ImGui::GetStyle().FramePadding.x + 4 * ImGui::GetStyle().ItemSpacing.x;
     // A title longer than the room left of the buttons is shortened; the full title is its tooltip.
-    const float x0 = ImGui::GetCursorPosX(), avail = ImGui::GetContentRegionAvail().x;
+    const float x0 = ImGui::GetCursorScreenPos().x, avail = ImGui::GetContentRegionAvail().x;
     const float room = avail - w - 10;
     std::string title = f.title;
     if (ImGui::CalcTextSize(title.c_str()).x > room) {
@@ -46,7 +46,8 @@ void header(const FigureSpec& f, ViewState& view) {
     }
     ImGui::TextUnformatted(title.c_str());
     if (title != f.title && ImGui::IsItemHovered()) ImGui::SetTooltip("%s", f.title.c_str());
-    ImGui::SameLine(std::max(x0 + 10, x0 + avail - w));
+    ImGui::SameLine();  // the buttons at the right end of this column
+    ImGui::SetCursorScreenPos(ImVec2(std::max(ImGui::GetCursorScreenPos().x + 10, x0 + avail - w), ImGui::GetCursorScreenPos().y));
     if (ImGui::SmallButton("Fit")) view.plots[f.id].fit = true;
     for (const char* kind : {"svg", "png", "csv"}) {
         ImGui::SameLine();

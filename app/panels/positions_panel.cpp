@@ -23,11 +23,31 @@ void positions_panel(Session& s, ViewState& v, const Results& r) {
         ImGui::SetTooltip("Colour: q_pos(i) - k_pos(j) of the branch the attention uses (near, or far past the\n"
                           "neighbour window). Blank: the key is not visible (future, outside the window, not a sink).");
     const int per_row = n <= 2 ? n : 2;
-    const float h = plot_height((n + per_row - 1) / per_row);
+    const float h = plot_height((n + per_row - 1) / per_row + 1);
     if (ImGui::BeginTable("positions", per_row)) {
         for (int i = 0; i < n; ++i) {
             ImGui::TableNextColumn();
             plot_figure(figure_relative_positions(r, i, v.positions_tokens), v, h);
+        }
+        ImGui::EndTable();
+    }
+    // Training-time methods change which positions a model sees while it is trained, not the
+    // forward pass: shown as the sampled position ids and the distances they cover.
+    ImGui::Separator();
+    ImGui::TextUnformatted("Training-time position sampling:");
+    for (const char* name : {"randpe", "pose"}) {
+        ImGui::SameLine();
+        if (ImGui::RadioButton(std::string(name).compare("pose") == 0 ? "PoSE" : "Randomized PE", v.training_sampler == name))
+            v.training_sampler = name;
+    }
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt("target / train length", &v.training_factor, 2, 32, "%dx", ImGuiSliderFlags_Logarithmic);
+    const std::vector<FigureSpec> figs = training_figures(r, v);
+    if (ImGui::BeginTable("training", 2)) {
+        for (const FigureSpec& f : figs) {
+            ImGui::TableNextColumn();
+            plot_figure(f, v, h);
         }
         ImGui::EndTable();
     }

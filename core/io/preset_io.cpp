@@ -1,4 +1,5 @@
 #include "core/io/preset_io.hpp"
+#include "core/posenc/training_positions.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -187,7 +188,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "phase_pairs", "positions_tokens",
-            "font_family", "export_scale", "export_dir", "plots"});
+            "training_sampler", "training_factor", "font_family", "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
     r.integer("head", v.head, -1, 1024);
@@ -198,6 +199,9 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     r.integer("smoothing", v.smoothing, 1, 4096);
     r.integer("phase_pairs", v.phase_pairs, 1, 64);
     r.integer("positions_tokens", v.positions_tokens, 1, 65536);
+    r.str("training_sampler", v.training_sampler);
+    parse_training_sampler(v.training_sampler, subject + ": training_sampler");
+    r.integer("training_factor", v.training_factor, 1, 64);
     r.str("font_family", v.font_family);
     r.number("export_scale", v.export_scale, 0.1, 16);
     r.str("export_dir", v.export_dir);
@@ -221,7 +225,8 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
 std::string view_state_to_json(const ViewState& v) {
     json j{{"layer", v.layer}, {"head", v.head}, {"active_config", v.active_config}, {"colormap", v.colormap},
            {"log_color", v.log_color}, {"smoothing", v.smoothing}, {"phase_pairs", v.phase_pairs},
-           {"positions_tokens", v.positions_tokens},
+           {"positions_tokens", v.positions_tokens}, {"training_sampler", v.training_sampler},
+           {"training_factor", v.training_factor},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};
     json plots = json::object();
     for (const auto& [k, p] : v.plots) plots[k] = {{"x0", p.x0}, {"x1", p.x1}, {"y0", p.y0}, {"y1", p.y1}, {"fit", p.fit}};

@@ -52,6 +52,8 @@ FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
 // Randomized PE and PoSE (mean pairs per sequence over `samples` sequences each).
 FigureSpec figure_training_positions(const TrainingPositionOptions& o, const std::vector<PositionSample>& samples);
 FigureSpec figure_training_coverage(const TrainingPositionOptions& o, int samples);
+// The two above for the view's sampler and target factor over the model's training length.
+std::vector<FigureSpec> training_figures(const Results& r, const ViewState& v);
 
 // All figures of one panel ("perplexity", "attention", ...); empty for panels without plots.
 std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r, const ViewState& v);

@@ -40,6 +40,7 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         out.push_back(figure_receptive_field(r, v.layer));
     } else if (panel == "positions") {
         for (size_t i = 0; i < r.configs.size(); ++i) out.push_back(figure_relative_positions(r, int(i), v.positions_tokens));
+        for (FigureSpec& f : training_figures(r, v)) out.push_back(std::move(f));
     } else if (panel == "entropy") {
         out.push_back(figure_entropy(r, ci, v.smoothing));
     }

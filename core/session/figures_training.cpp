@@ -1,5 +1,6 @@
 // Training-time position sampling figures: Randomized PE and PoSE (sources in
 // core/posenc/training_positions.hpp).
+#include <algorithm>
 #include <cmath>
 
 #include "core/posenc/training_positions.hpp"
@@ -86,6 +87,18 @@ FigureSpec figure_training_coverage(const TrainingPositionOptions& o, int sample
         f.series.push_back(std::move(s));
     }
     return f;
+}
+
+std::vector<FigureSpec> training_figures(const Results& r, const ViewState& v) {
+    constexpr int kSamples = 8;
+    TrainingPositionOptions o;
+    o.method = parse_training_sampler(v.training_sampler, "training_sampler");
+    o.train = r.train_length > 0 ? r.train_length : 512;
+    o.target = o.train * std::max(1, v.training_factor);
+    std::vector<FigureSpec> out = {figure_training_positions(o, sample_training_positions(o, kSamples)),
+                                   figure_training_coverage(o, kSamples)};
+    for (FigureSpec& f : out) add_common_meta(f, r);
+    return out;
 }
 
 }  // namespace xl

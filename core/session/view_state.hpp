@@ -26,6 +26,8 @@ struct ViewState {
     int smoothing = 16;                // per-position loss: moving-average window, tokens (1 = none)
     int phase_pairs = 4;               // RoPE phase: number of pairs drawn as curves
     int positions_tokens = 256;        // Positions: tokens shown in the relative-position matrix
+    std::string training_sampler = "pose";  // Positions: training-time sampler shown (randpe, pose)
+    int training_factor = 8;           // ... target length as a multiple of the training length
     std::string font_family = "DejaVu Sans";  // exported figures
     double export_scale = 1;           // PNG scale over the figure's dpi
     std::string export_dir = "figures";
@@ -34,6 +36,7 @@ struct ViewState {
     bool operator==(const ViewState& o) const {
         return layer == o.layer && head == o.head && active_config == o.active_config && colormap == o.colormap &&
                log_color == o.log_color && smoothing == o.smoothing && phase_pairs == o.phase_pairs && positions_tokens == o.positions_tokens &&
+               training_sampler == o.training_sampler && training_factor == o.training_factor &&
                font_family == o.font_family && export_scale == o.export_scale && export_dir == o.export_dir &&
                plots == o.plots;
     }
