@@ -7,6 +7,9 @@
 //     output; trained at 128 tokens): alibi and alibi:interp=2 on a 1024-token window — shorter
 //     than 2048 to keep the CPU reference cheap (its attention cost grows with n²), yet 8× the
 //     training length, so the ALiBi bias reaches far beyond the trained distances.
+//   - every method of the catalogue (core/posenc/catalogue.hpp) configured for 4× the training
+//     length: stories260K at 2048 tokens (all RoPE methods, windows, sinks, ReRoPE, Self-Extend...),
+//     alilama at 8× = 1024 tokens (ALiBi interpolation, NTK-ALiBi, windows, sinks, NoPE).
 // The CPU reference runs once per method (about 1.5 s per 2048-token run on 2 cores); the file
 // takes about 20 s on lavapipe.
 #include <doctest/doctest.h>
@@ -20,6 +23,7 @@
 #include "core/forward/vulkan_forward.hpp"
 #include "core/metrics/text_stream.hpp"
 #include "core/model/load_model.hpp"
+#include "core/posenc/catalogue.hpp"
 #include "core/posenc/method.hpp"
 #include "core/ref/cpu_forward.hpp"
 #include "tests/test_gpu_util.hpp"
@@ -112,5 +116,49 @@ TEST_CASE("gpu methods: alilama (ALiBi, LayerNorm/PostFirstNorm/SiLU recipe) mat
         CHECK(a.mean_gpu > 0.5);  // perplexity of a trained model: well below the vocabulary (ln 4000 = 8.3)
         CHECK(a.mean_gpu < 4.0);
     }
+    test::check_validation_clean(gpu.context());
+}
+
+TEST_CASE("gpu methods: every catalogue method at 4x stories260K's training length matches the CPU reference") {
+    const std::string dir = kShared + "/models/stories260K/";
+    const Model model = load_model(dir + "stories260K.bin", dir + "tok512.bin");
+    const TokenStream text = load_token_stream(kText, *model.tokenizer);
+    VulkanForward gpu(model, test::gpu_context());
+    CpuForward cpu(model);
+    const int n = catalogue_length(model.config, 4.0);
+    CHECK(n == 2048);
+    int methods = 0;
+    for (const CatalogueEntry& e : method_catalogue(model.config, 4.0)) {
+        if (!e.skipped.empty()) continue;
+        INFO("method " << e.spec);
+        const Agreement a = compare(gpu, cpu, model, text.tokens, n, e.spec);
+        CHECK(a.worst < 1e-3);
+        ++methods;
+    }
+    const Agreement file = compare(gpu, cpu, model, text.tokens, n, "file");  // the one catalogue skip
+    CHECK(file.worst < 1e-3);
+    CHECK(methods >= 24);
+    test::check_validation_clean(gpu.context());
+}
+
+TEST_CASE("gpu methods: every ALiBi catalogue method at 8x alilama's training length matches the CPU reference") {
+    const Model model = load_model(kShared + "/models/alilama/alilama_batches_512_470K.pth");
+    DocumentFormat format;
+    format.prefix = " STARTSTORY ";
+    format.newlines_to_spaces = true;
+    const TokenStream text = load_token_stream(kText, *model.tokenizer, format);
+    VulkanForward gpu(model, test::gpu_context());
+    CpuForward cpu(model);
+    const int n = catalogue_length(model.config, 8.0);
+    CHECK(n == 1024);
+    int methods = 0;
+    for (const CatalogueEntry& e : method_catalogue(model.config, 8.0)) {
+        if (!e.skipped.empty()) continue;
+        INFO("method " << e.spec);
+        const Agreement a = compare(gpu, cpu, model, text.tokens, n, e.spec);
+        CHECK(a.worst < 1e-3);
+        ++methods;
+    }
+    CHECK(methods >= 6);
     test::check_validation_clean(gpu.context());
 }
