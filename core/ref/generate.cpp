@@ -36,7 +36,7 @@ int pick_token(const std::vector<float>& logits, float temperature, double u) {
 }
 
 std::vector<int> generate(Forward& forward, const Model& model, const std::vector<int>& prompt, int n_new,
-                          float temperature, uint64_t seed, const PlanFactory& plan_for) {
+                          float temperature, uint64_t seed, const PlanFactory& plan_for, const StepObserver& observe) {
     if (prompt.empty()) throw Error(ErrorKind::BadArgument, "", "generation needs a non-empty prompt");
     const int bos = model.tokenizer ? model.tokenizer->bos() : -1;
     const int eos = model.tokenizer ? model.tokenizer->eos() : -1;
@@ -51,6 +51,7 @@ std::vector<int> generate(Forward& forward, const Model& model, const std::vecto
         const ForwardResult res = forward.run(req);
         const double u = double(rng() >> 11) * 0x1.0p-53;  // uniform [0,1) from 53 random bits
         const int next = pick_token(res.last_logits, temperature, u);
+        if (observe) observe(tokens, res.last_logits, next);
         if (next == eos || next == bos) break;
         tokens.push_back(next);
     }

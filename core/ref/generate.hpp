@@ -28,9 +28,14 @@ PlanFactory method_plans(const MethodSpec& spec, const ModelConfig& config);
 // temperature <= 0, else a draw from softmax(logits / temperature) using `u` in [0, 1).
 int pick_token(const std::vector<float>& logits, float temperature, double u);
 
+// Called after each step with the next-token logits and the chosen token (e.g. to print the
+// candidates and the margin of a greedy choice).
+using StepObserver = std::function<void(const std::vector<int>& context, const std::vector<float>& logits, int chosen)>;
+
 // Returns prompt + up to n_new generated tokens. Stops before emitting the tokenizer's EOS or
 // BOS (the end of a story), or when the backend's max_tokens() would be exceeded.
 std::vector<int> generate(Forward& forward, const Model& model, const std::vector<int>& prompt, int n_new,
-                          float temperature, uint64_t seed, const PlanFactory& plan_for);
+                          float temperature, uint64_t seed, const PlanFactory& plan_for,
+                          const StepObserver& observe = {});
 
 }  // namespace xl
