@@ -131,6 +131,14 @@ void VulkanForward::Impl::record_head(GpuOps& ops, const ForwardRequest& r, cons
         result.nll.resize(size_t(n) - 1);
         rec->download(act.nll, result.nll.data(), result.nll.size() * 4);
     }
+    if (r.want_all_logits && r.all_logits_from < n) {  // KL divergence, NBCE: rows from .. n-1
+        const int from = std::max(0, r.all_logits_from), rows = n - from;
+        const uint64_t bytes = uint64_t(rows) * uint64_t(V) * 4;
+        if (!act.all_logits.valid() || act.all_logits.size() < bytes) act.all_logits = gpu::Buffer(*ctx, bytes);
+        ops.matmul(w, x, act.all_logits, rows, false, uint32_t(from) * uint32_t(c.dim), 0);
+        result.all_logits.resize(size_t(rows) * size_t(V));
+        rec->download(act.all_logits, result.all_logits.data(), bytes);
+    }
     if (r.want_last_logits) {
         ops.matmul(w, x, act.logits, 1, false, uint32_t(n - 1) * uint32_t(c.dim), 0);
         result.last_logits.resize(size_t(V));

@@ -27,6 +27,7 @@ struct GpuActivations {
     gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
     gpu::Buffer xpos_log2_zeta;                     // log2 ζ_j of xPos (ref §14), when the plan has them
     gpu::Buffer probs;                              // attention map (probe), sized on demand
+    gpu::Buffer all_logits;                         // logits of every requested position, sized on demand
 };
 
 struct VulkanForward::Impl {
