@@ -1,6 +1,7 @@
 // HeatmapTextures: the Vulkan objects (nearest sampler, set layout, pipeline drawing one quad)
 // and the creation/destruction of one texture with its staging buffer.
 #include "app/heatmap_textures.hpp"
+#include "app/vk_memory.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -31,14 +32,6 @@ VkShaderModule shader_module(VkDevice device, const uint32_t* words, size_t byte
 }
 
 }  // namespace
-
-uint32_t HeatmapTextures::memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const {
-    VkPhysicalDeviceMemoryProperties mp;
-    vkGetPhysicalDeviceMemoryProperties(physical_, &mp);
-    for (uint32_t i = 0; i < mp.memoryTypeCount; ++i)
-        if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & flags) == flags) return i;
-    throw std::runtime_error("heatmap textures: no suitable memory type");
-}
 
 void HeatmapTextures::init(VkDevice device, VkPhysicalDevice physical, VkRenderPass render_pass) {
     device_ = device;
@@ -160,13 +153,7 @@ void HeatmapTextures::create_texture(Texture& t, const std::vector<uint8_t>& rgb
     ii.tiling = VK_IMAGE_TILING_OPTIMAL;
     ii.usage = VK_IMAGE_USAGE_SAMPLED_BIT | VK_IMAGE_USAGE_TRANSFER_DST_BIT;
     check(vkCreateImage(device_, &ii, nullptr, &t.image), "vkCreateImage");
-    VkMemoryRequirements mr;
-    vkGetImageMemoryRequirements(device_, t.image, &mr);
-    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    ai.allocationSize = mr.size;
-    ai.memoryTypeIndex = memory_type(mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    check(vkAllocateMemory(device_, &ai, nullptr, &t.memory), "vkAllocateMemory");
-    check(vkBindImageMemory(device_, t.image, t.memory, 0), "vkBindImageMemory");
+    t.memory = bind_new_memory(device_, physical_, t.image, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vi.image = t.image;
     vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
@@ -178,11 +165,8 @@ void HeatmapTextures::create_texture(Texture& t, const std::vector<uint8_t>& rgb
     bi.size = rgba.size();
     bi.usage = VK_BUFFER_USAGE_TRANSFER_SRC_BIT;
     check(vkCreateBuffer(device_, &bi, nullptr, &t.staging), "vkCreateBuffer");
-    vkGetBufferMemoryRequirements(device_, t.staging, &mr);
-    ai.allocationSize = mr.size;
-    ai.memoryTypeIndex = memory_type(mr.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    check(vkAllocateMemory(device_, &ai, nullptr, &t.staging_memory), "vkAllocateMemory");
-    check(vkBindBufferMemory(device_, t.staging, t.staging_memory, 0), "vkBindBufferMemory");
+    t.staging_memory = bind_new_memory(device_, physical_, t.staging,
+                                       VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     void* mapped = nullptr;
     check(vkMapMemory(device_, t.staging_memory, 0, VK_WHOLE_SIZE, 0, &mapped), "vkMapMemory");
     std::memcpy(mapped, rgba.data(), rgba.size());

@@ -55,7 +55,6 @@ private:
     Texture& texture_for(const Heatmap& h);
     void create_texture(Texture& t, const std::vector<uint8_t>& rgba, int w, int h);
     void destroy_texture(Texture& t);
-    uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const;
 
     VkDevice device_ = VK_NULL_HANDLE;
     VkPhysicalDevice physical_ = VK_NULL_HANDLE;

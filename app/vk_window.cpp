@@ -1,4 +1,5 @@
 #include "app/vk_window_impl.hpp"
+#include "app/vk_memory.hpp"
 
 #define GLFW_INCLUDE_NONE
 #define GLFW_INCLUDE_VULKAN
@@ -71,13 +72,7 @@ void VkWindow::Impl::create_capture(int w, int h) {
     ii.tiling = VK_IMAGE_TILING_OPTIMAL;
     ii.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | VK_IMAGE_USAGE_TRANSFER_SRC_BIT;
     check_vk(vkCreateImage(device, &ii, nullptr, &cap_image));
-    VkMemoryRequirements mr;
-    vkGetImageMemoryRequirements(device, cap_image, &mr);
-    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
-    ai.allocationSize = mr.size;
-    ai.memoryTypeIndex = memory_type(mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    check_vk(vkAllocateMemory(device, &ai, nullptr, &cap_memory));
-    check_vk(vkBindImageMemory(device, cap_image, cap_memory, 0));
+    cap_memory = bind_new_memory(device, physical, cap_image, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
     VkImageViewCreateInfo vi{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
     vi.image = cap_image;
     vi.viewType = VK_IMAGE_VIEW_TYPE_2D;
@@ -96,11 +91,8 @@ void VkWindow::Impl::create_capture(int w, int h) {
     bi.size = VkDeviceSize(w) * h * 4;
     bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
     check_vk(vkCreateBuffer(device, &bi, nullptr, &cap_buffer));
-    vkGetBufferMemoryRequirements(device, cap_buffer, &mr);
-    ai.allocationSize = mr.size;
-    ai.memoryTypeIndex = memory_type(mr.memoryTypeBits, VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
-    check_vk(vkAllocateMemory(device, &ai, nullptr, &cap_buffer_memory));
-    check_vk(vkBindBufferMemory(device, cap_buffer, cap_buffer_memory, 0));
+    cap_buffer_memory = bind_new_memory(device, physical, cap_buffer,
+                                        VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
     cap_w = w;
     cap_h = h;
 }

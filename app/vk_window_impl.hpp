@@ -34,13 +34,6 @@ struct VkWindow::Impl {
     VkDeviceMemory cap_buffer_memory = VK_NULL_HANDLE;
     int cap_w = 0, cap_h = 0;
 
-    uint32_t memory_type(uint32_t bits, VkMemoryPropertyFlags flags) const {
-        VkPhysicalDeviceMemoryProperties mp;
-        vkGetPhysicalDeviceMemoryProperties(physical, &mp);
-        for (uint32_t i = 0; i < mp.memoryTypeCount; ++i)
-            if ((bits & (1u << i)) && (mp.memoryTypes[i].propertyFlags & flags) == flags) return i;
-        throw std::runtime_error("no suitable memory type for the screenshot");
-    }
     void destroy_capture();
     void create_capture(int w, int h);
     void capture_frame(VkCommandBuffer cmd, ImDrawData* dd);

@@ -20,29 +20,17 @@
 #include "core/io/atomic_file.hpp"
 #include "core/io/preset_io.hpp"
 #include "core/io/xml_check.hpp"
+#include "run_command.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
 
-struct AppRun {
-    int rc = -1;
-    std::string out;
-};
-
-AppRun run_script(const fs::path& dir, const std::string& script) {
+CommandRun run_script(const fs::path& dir, const std::string& script) {
     const fs::path file = dir / "script.txt";
     xl::write_file_atomic(file.string(), script);
-    const std::string cmd = "XL_APP_SCRIPT='" + file.string() + "' XL_STATE_DIR='" + (dir / "state").string() +
-                            "' XL_APP_SIZE=1000x700 xvfb-run -a -s '-screen 0 1280x1024x24' '" + XL_CLI_PATH + "' 2>&1";
-    AppRun r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[512];
-    while (fgets(buf, sizeof buf, p)) r.out += buf;
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
+    return run_command("XL_APP_SCRIPT='" + file.string() + "' XL_STATE_DIR='" + (dir / "state").string() +
+                       "' XL_APP_SIZE=1000x700 xvfb-run -a -s '-screen 0 1280x1024x24' '" + XL_CLI_PATH + "'");
 }
 
 fs::path temp_dir(const std::string& name) {
@@ -121,7 +109,7 @@ TEST_CASE("app script: every shipped preset opens, computes, renders and exports
         script += "preset " + p.string() + "\nshrink\nwait\nexport " + (dir / stem).string() + "\nscreenshot " +
                   (dir / (stem + ".png")).string() + "\n";
     }
-    const AppRun r = run_script(dir, script);
+    const CommandRun r = run_script(dir, script);
     INFO(r.out);
     REQUIRE(r.rc == 0);
     CHECK(r.out.find("FAILED") == std::string::npos);
@@ -159,7 +147,7 @@ TEST_CASE("app script: bad presets and bad model files open the error dialog and
     script += "model " + (dir / "truncated.bin").string() + " " + tok + "\nexpect-error truncated.bin\nexpect-name " + name + "\n";
     script += "model " + (dir / "foreign.gguf").string() + "\nexpect-error foreign.gguf\nexpect-name " + name + "\n";
     script += "wait\n";  // the session still computes
-    const AppRun r = run_script(dir, script);
+    const CommandRun r = run_script(dir, script);
     INFO(r.out);
     CHECK(r.rc == 0);
     CHECK(r.out.find("FAILED") == std::string::npos);

@@ -12,24 +12,9 @@
 #include <unistd.h>
 
 #include "core/io/atomic_file.hpp"
+#include "run_command.hpp"
 
 namespace {
-
-struct Run {
-    int rc = -1;
-    std::string out;
-};
-
-Run run(const std::string& cmd) {
-    Run r;
-    FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-    REQUIRE(p != nullptr);
-    char buf[512];
-    while (fgets(buf, sizeof buf, p)) r.out += buf;
-    const int status = pclose(p);
-    r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
 
 bool have_xvfb() { return std::system("command -v xvfb-run > /dev/null 2>&1") == 0; }
 
@@ -42,7 +27,7 @@ std::filesystem::path temp_dir() {
 }  // namespace
 
 TEST_CASE("app: without a display the app says so and points to the headless commands") {
-    const Run r = run("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(XL_CLI_PATH));
+    const CommandRun r = run_command("env -u DISPLAY -u WAYLAND_DISPLAY " + std::string(XL_CLI_PATH));
     CHECK(r.rc == 2);
     CHECK(r.out.find("no display") != std::string::npos);
     CHECK(r.out.find("figure") != std::string::npos);
@@ -57,7 +42,7 @@ TEST_CASE("app: starts under Xvfb, renders frames with results and saves a scree
         XL_SOURCE_DIR + R"(/assets/tinystories-valid-first201.txt", "configs": ["none", "yarn:s=2,orig=512"],
         "eval_length": 128, "lengths": [64, 128], "attention_grid": 32, "panels": ["perplexity", "attention"],
         "lesson": "smoke"})");
-    const Run r = run("XL_FORWARD=cpu XL_APP_SIZE=900x600 XL_APP_MAX_FRAMES=3 XL_APP_PANEL=attention XL_APP_SCREENSHOT=" + shot +
+    const CommandRun r = run_command("XL_FORWARD=cpu XL_APP_SIZE=900x600 XL_APP_MAX_FRAMES=3 XL_APP_PANEL=attention XL_APP_SCREENSHOT=" + shot +
                       " XL_APP_PRESET=" + preset + " xvfb-run -a -s '-screen 0 1024x768x24' " + XL_CLI_PATH);
     INFO(r.out);
     CHECK(r.rc == 0);
@@ -74,7 +59,7 @@ TEST_CASE("app: starts under Xvfb, renders frames with results and saves a scree
 
     // Session and view state are saved on exit and restored at the next start.
     const std::string state = (dir / "state").string();
-    const Run saved = run("XL_FORWARD=cpu XL_STATE_DIR=" + state + " XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset +
+    const CommandRun saved = run_command("XL_FORWARD=cpu XL_STATE_DIR=" + state + " XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset +
                           " xvfb-run -a " + std::string(XL_CLI_PATH));
     CHECK(saved.rc == 0);
     REQUIRE(std::filesystem::exists(dir / "state" / "session.json"));
@@ -82,7 +67,7 @@ TEST_CASE("app: starts under Xvfb, renders frames with results and saves a scree
     CHECK(std::filesystem::exists(dir / "state" / "view.json"));
 
     xl::write_file_atomic(preset, R"({"name": "bad", "eval_length": 0})");
-    const Run bad = run("XL_FORWARD=cpu XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset + " xvfb-run -a " + std::string(XL_CLI_PATH));
+    const CommandRun bad = run_command("XL_FORWARD=cpu XL_APP_MAX_FRAMES=2 XL_APP_PRESET=" + preset + " xvfb-run -a " + std::string(XL_CLI_PATH));
     CHECK(bad.rc == 0);   // the app keeps running on its default session
     std::filesystem::remove_all(dir);
 }
