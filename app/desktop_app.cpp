@@ -142,7 +142,7 @@ struct DragProbe {
         const double s = 2.0 + 1.5 * std::sin(frame * 0.05);
         const size_t colon = c.method.find(':');
         const std::string name = colon == std::string::npos ? c.method : c.method.substr(0, colon);
-        c.method = name + ":s=" + std::to_string(s).substr(0, 5) + ",orig=512";
+        c.method = name + ":s=" + std::to_string(s).substr(0, 5);  // other keys: the model's defaults
         if (app.seen_generation > seen) {
             seen = app.seen_generation;
             latency_ms.push_back(app.last_latency_ms);

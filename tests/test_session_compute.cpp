@@ -73,7 +73,8 @@ TEST_CASE("session: compute results on stories260K publish stages and fill every
     const auto dir = std::filesystem::temp_directory_path() / ("xl_figs_" + std::to_string(::getpid()));
     req.session.panels = {"perplexity", "attention"};
     const auto files = xl::write_results_figures(req.session, *r, view, dir.string(), 0.5);
-    CHECK(files.size() == 3 * 4 + 1);  // ppl_vs_length, position_loss, attention_A, attention_B + yarn csv
+    CHECK(files.size() == 3 * 5 + 1);  // ppl_vs_length, position_loss(_diff), attention_A, attention_B + yarn csv
+    CHECK(std::filesystem::exists(dir / "position_loss_diff.csv"));
     CHECK(std::filesystem::exists(dir / "ppl_vs_length.svg"));
     CHECK(std::filesystem::exists(dir / "attention_B.png"));
     CHECK(xl::read_text_file((dir / "ppl_vs_length_yarn.csv").string()).rfind(",128,256\nnone,", 0) == 0);

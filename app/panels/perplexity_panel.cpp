@@ -1,5 +1,6 @@
 // Perplexity panel: perplexity vs evaluation length for every configuration (training length
-// marked) and the smoothed per-position loss of the eval window, refreshed while sliders move.
+// marked) and the smoothed per-position loss of the eval window (or its difference to A),
+// refreshed while sliders move.
 #include <imgui.h>
 
 #include "app/panels/panels.hpp"
@@ -18,7 +19,12 @@ void perplexity_panel(Session& s, ViewState& v, const Results& r) {
     const float h = plot_height(2);
     plot_figure(figure_ppl_vs_length(r), v, h);
     if (!r.sweep_done) ImGui::TextDisabled("sweep in progress: points appear as lengths finish");
-    plot_figure(figure_position_loss(r, v.smoothing), v, h);
+    if (r.configs.size() > 1) {
+        ImGui::Checkbox("show the difference to A", &v.loss_diff);
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Per-position loss of each configuration minus that of A (negative: better than A)");
+    }
+    if (v.loss_diff && r.configs.size() > 1) plot_figure(figure_position_loss_diff(r, v.smoothing), v, h);
+    else plot_figure(figure_position_loss(r, v.smoothing), v, h);
 }
 
 }  // namespace xl

@@ -187,7 +187,7 @@ void save_preset(const Session& s, const std::string& path) {
 ViewState view_state_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
-    r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "phase_pairs", "positions_tokens",
+    r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "loss_diff", "phase_pairs", "positions_tokens",
             "training_sampler", "training_factor", "font_family", "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
@@ -197,6 +197,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     if (!is_colormap(v.colormap)) r.bad("unknown colormap '" + v.colormap + "' (viridis, magma, diverging)");
     r.boolean("log_color", v.log_color);
     r.integer("smoothing", v.smoothing, 1, 4096);
+    r.boolean("loss_diff", v.loss_diff);
     r.integer("phase_pairs", v.phase_pairs, 1, 64);
     r.integer("positions_tokens", v.positions_tokens, 1, 65536);
     r.str("training_sampler", v.training_sampler);
@@ -224,7 +225,8 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
 
 std::string view_state_to_json(const ViewState& v) {
     json j{{"layer", v.layer}, {"head", v.head}, {"active_config", v.active_config}, {"colormap", v.colormap},
-           {"log_color", v.log_color}, {"smoothing", v.smoothing}, {"phase_pairs", v.phase_pairs},
+           {"log_color", v.log_color}, {"smoothing", v.smoothing}, {"loss_diff", v.loss_diff},
+           {"phase_pairs", v.phase_pairs},
            {"positions_tokens", v.positions_tokens}, {"training_sampler", v.training_sampler},
            {"training_factor", v.training_factor},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};

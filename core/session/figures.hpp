@@ -26,6 +26,8 @@ std::string config_name(const ConfigResult& c);   // "A: yarn:s=4,orig=512"
 // Perplexity panel.
 FigureSpec figure_ppl_vs_length(const Results& r);
 FigureSpec figure_position_loss(const Results& r, int smoothing);
+// Per-position loss of B, C, D minus that of A (same smoothing), zero line marked.
+FigureSpec figure_position_loss_diff(const Results& r, int smoothing);
 PerplexityTable perplexity_table(const Results& r);
 // Attention map of configuration `ci` (the probed layer/head).
 FigureSpec figure_attention(const Results& r, int ci, const ViewState& v);

@@ -38,6 +38,35 @@ FigureSpec figure_ppl_vs_length(const Results& r) {
     return f;
 }
 
+namespace {
+
+// Trailing moving average over the last w finite values (causal: no look-ahead), from the first
+// position where a full window (or the whole series, if shorter) is available.
+Series trailing_mean(const std::string& name, const std::vector<double>& L, int w) {
+    Series s{name, {}, {}};
+    s.width_pt = 1.0f;
+    double sum = 0;
+    int cnt = 0;
+    for (size_t i = 0; i < L.size(); ++i) {
+        if (std::isfinite(L[i])) { sum += L[i]; ++cnt; }
+        if (i >= size_t(w) && std::isfinite(L[i - w])) { sum -= L[i - w]; --cnt; }
+        if (cnt > 0 && (i + 1 >= size_t(std::min(w, int(L.size()))))) {
+            s.x.push_back(double(i));
+            s.y.push_back(sum / cnt);
+        }
+    }
+    return s;
+}
+
+void position_meta(FigureSpec& f, const Results& r, int w) {
+    add_train_marker(f, r);
+    add_common_meta(f, r);
+    f.meta["smoothing"] = "trailing moving average over " + std::to_string(w) + " positions";
+    f.meta["window"] = "first window of the text (BOS at position 0)";
+}
+
+}  // namespace
+
 FigureSpec figure_position_loss(const Results& r, int smoothing) {
     FigureSpec f;
     f.id = "position_loss";
@@ -48,27 +77,34 @@ FigureSpec figure_position_loss(const Results& r, int smoothing) {
     f.y = {"Loss", "nats/token", AxisScale::Linear};
     f.y.csv_name = "loss_nats";
     const int w = std::max(1, smoothing);
-    for (const ConfigResult& c : r.configs) {
-        Series s{config_name(c), {}, {}};
-        s.width_pt = 1.0f;
-        const auto& L = c.position_loss;
-        // Trailing moving average over the last w scored positions (causal: no look-ahead).
-        double sum = 0;
-        int cnt = 0;
-        for (size_t i = 0; i < L.size(); ++i) {
-            if (std::isfinite(L[i])) { sum += L[i]; ++cnt; }
-            if (i >= size_t(w) && std::isfinite(L[i - w])) { sum -= L[i - w]; --cnt; }
-            if (cnt > 0 && (i + 1 >= size_t(std::min(w, int(L.size()))))) {
-                s.x.push_back(double(i));
-                s.y.push_back(sum / cnt);
-            }
-        }
+    for (const ConfigResult& c : r.configs) f.series.push_back(trailing_mean(config_name(c), c.position_loss, w));
+    position_meta(f, r, w);
+    return f;
+}
+
+FigureSpec figure_position_loss_diff(const Results& r, int smoothing) {
+    FigureSpec f;
+    f.id = "position_loss_diff";
+    const std::string base = r.configs.empty() ? std::string("A") : std::string(1, r.configs.front().label);
+    f.title = "Loss difference to " + base + " per position (" + std::to_string(r.eval_length) + " tokens" +
+              (smoothing > 1 ? ", moving average " + std::to_string(smoothing) : "") + ")";
+    f.x = {"Position", "tokens", AxisScale::Linear};
+    f.x.csv_name = "position";
+    f.y = {"Loss - loss of " + base, "nats/token", AxisScale::Linear};
+    f.y.csv_name = "loss_diff_nats";
+    const int w = std::max(1, smoothing);
+    for (size_t k = 1; k < r.configs.size(); ++k) {
+        const auto& a = r.configs.front().position_loss;
+        const auto& b = r.configs[k].position_loss;
+        std::vector<double> d(std::min(a.size(), b.size()));
+        for (size_t i = 0; i < d.size(); ++i) d[i] = b[i] - a[i];  // non-finite where either is
+        Series s = trailing_mean(std::string(1, r.configs[k].label) + " - " + base + ": " + r.configs[k].method, d, w);
+        s.color = palette_color(int(k));  // the configuration's own colour, as in the loss plot
         f.series.push_back(std::move(s));
     }
-    add_train_marker(f, r);
-    add_common_meta(f, r);
-    f.meta["smoothing"] = "trailing moving average over " + std::to_string(w) + " positions";
-    f.meta["window"] = "first window of the text (BOS at position 0)";
+    f.markers.push_back({MarkerKind::Horizontal, 0.0, ""});
+    position_meta(f, r, w);
+    f.meta["difference"] = "per-position loss of each configuration minus that of " + base + " (negative: better)";
     return f;
 }
 

@@ -23,8 +23,8 @@ bool shows_panel(const Session& s, const std::string& id) {
 
 Session default_session() {
     Session s;
-    s.name = "Default: stories260K, no scaling vs YaRN 4×";
-    s.configs = {{"none"}, {"yarn:s=4,orig=512"}};
+    s.name = "Default: no scaling vs YaRN 4×";
+    s.configs = {{"none"}, {"yarn:s=4"}};  // orig: the loaded model's training length
     return s;
 }
 

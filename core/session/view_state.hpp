@@ -24,6 +24,7 @@ struct ViewState {
     std::string colormap = "viridis";  // "viridis", "magma", "diverging"
     bool log_color = true;             // attention maps: log colour scale
     int smoothing = 16;                // per-position loss: moving-average window, tokens (1 = none)
+    bool loss_diff = false;            // per-position loss shown as the difference to A
     int phase_pairs = 4;               // RoPE phase: number of pairs drawn as curves
     int positions_tokens = 256;        // Positions: tokens shown in the relative-position matrix
     std::string training_sampler = "pose";  // Positions: training-time sampler shown (randpe, pose)
@@ -35,7 +36,7 @@ struct ViewState {
     std::string notice;                // transient (not persisted): last export/message line for the status bar
     bool operator==(const ViewState& o) const {
         return layer == o.layer && head == o.head && active_config == o.active_config && colormap == o.colormap &&
-               log_color == o.log_color && smoothing == o.smoothing && phase_pairs == o.phase_pairs && positions_tokens == o.positions_tokens &&
+               log_color == o.log_color && smoothing == o.smoothing && loss_diff == o.loss_diff && phase_pairs == o.phase_pairs && positions_tokens == o.positions_tokens &&
                training_sampler == o.training_sampler && training_factor == o.training_factor &&
                font_family == o.font_family && export_scale == o.export_scale && export_dir == o.export_dir &&
                plots == o.plots;
