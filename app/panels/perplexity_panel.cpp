@@ -16,15 +16,19 @@ void perplexity_panel(Session& s, ViewState& v, const Results& r) {
     ImGui::Text("| protocol %s | eval window %d tokens | train %d", r.protocol.c_str(), r.eval_length, r.train_length);
     for (const ConfigResult& c : r.configs)
         if (!c.error.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%c: %s", c.label, c.error.c_str());
-    const float h = plot_height(2);
+    const bool kl = v.loss_diff && has_position_kl(r);
+    const float h = plot_height(kl ? 3 : 2);
     plot_figure(figure_ppl_vs_length(r), v, h);
     if (!r.sweep_done) ImGui::TextDisabled("sweep in progress: points appear as lengths finish");
     if (r.configs.size() > 1) {
         ImGui::Checkbox("show the difference to A", &v.loss_diff);
-        if (ImGui::IsItemHovered()) ImGui::SetTooltip("Per-position loss of each configuration minus that of A (negative: better than A)");
+        if (ImGui::IsItemHovered())
+            ImGui::SetTooltip("Per-position loss of each configuration minus that of A (negative: better than A),\n"
+                              "and KL(P_A || P_X) of the next-token distributions where the backend returns logits");
     }
     if (v.loss_diff && r.configs.size() > 1) plot_figure(figure_position_loss_diff(r, v.smoothing), v, h);
     else plot_figure(figure_position_loss(r, v.smoothing), v, h);
+    if (kl) plot_figure(figure_position_kl(r, v.smoothing), v, h);
 }
 
 }  // namespace xl

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/metrics/compare.hpp"
 #include "core/metrics/perplexity.hpp"
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/method.hpp"
@@ -48,7 +49,9 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
     fr.probe.layer = std::clamp(run.req.layer, 0, cfg.n_layers - 1);
     fr.probe.head = std::clamp(run.req.head, -1, cfg.n_heads - 1);
     fr.probe.grid = std::min(n, run.req.session.attention_grid);
-    const ForwardResult out = run.engine.forward().run(fr);
+    fr.want_all_logits = int64_t(n) * cfg.vocab_size <= kMaxWindowLogits;  // for KL to configuration A
+    ForwardResult out = run.engine.forward().run(fr);
+    if (!out.all_logits.empty()) c.logits = std::make_shared<const std::vector<float>>(std::move(out.all_logits));
     c.position_loss.assign(n, NAN);
     double sum = 0;
     for (size_t i = 0; i < out.nll.size(); ++i) {
@@ -67,6 +70,21 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
     for (int i = 0; i < a.rows; ++i)
         for (int j = 0; j < a.cols; ++j)
             if (int64_t(j) * n / a.cols > (int64_t(i + 1) * n / a.rows) - 1) a.p[size_t(i) * a.cols + j] = NAN;
+}
+
+// KL(P_A ‖ P_X) at each position p of the eval window, from the logits row p−1 that predicts it
+// (position-aligned with position_loss), for every configuration after A.
+void stage_kl(Results& r) {
+    if (r.configs.empty() || !r.configs.front().logits) return;
+    const std::vector<float>& a = *r.configs.front().logits;
+    const int vocab = r.config.vocab_size, rows = r.eval_length - 1;
+    for (size_t k = 1; k < r.configs.size(); ++k) {
+        ConfigResult& c = r.configs[k];
+        c.kl_to_first.assign(size_t(r.eval_length), NAN);
+        if (!c.logits || c.logits->size() != a.size() || rows <= 0 || a.size() < size_t(rows) * vocab) continue;
+        const std::vector<double> kl = kl_per_position(a.data(), c.logits->data(), rows, vocab);
+        for (int p = 1; p <= rows; ++p) c.kl_to_first[size_t(p)] = kl[size_t(p - 1)];
+    }
 }
 
 void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, int nc) {
@@ -195,6 +213,7 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
             r.configs[i].error = e.what();
         }
     }
+    stage_kl(r);
     run.publish();
     if (req.want_logit && shows_panel(s, "logit_decay")) {
         const int n = std::min(r.eval_length, 1024);

@@ -28,6 +28,9 @@ FigureSpec figure_ppl_vs_length(const Results& r);
 FigureSpec figure_position_loss(const Results& r, int smoothing);
 // Per-position loss of B, C, D minus that of A (same smoothing), zero line marked.
 FigureSpec figure_position_loss_diff(const Results& r, int smoothing);
+// KL(P_A ‖ P_X) per position for B, C, D (when the backend returned the window's logits).
+FigureSpec figure_position_kl(const Results& r, int smoothing);
+bool has_position_kl(const Results& r);
 PerplexityTable perplexity_table(const Results& r);
 // Attention map of configuration `ci` (the probed layer/head).
 FigureSpec figure_attention(const Results& r, int ci, const ViewState& v);

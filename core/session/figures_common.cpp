@@ -23,6 +23,7 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         out.push_back(figure_ppl_vs_length(r));
         out.push_back(figure_position_loss(r, v.smoothing));
         if (r.configs.size() > 1) out.push_back(figure_position_loss_diff(r, v.smoothing));
+        if (has_position_kl(r)) out.push_back(figure_position_kl(r, v.smoothing));
     } else if (panel == "attention") {
         for (size_t i = 0; i < r.configs.size(); ++i) out.push_back(figure_attention(r, int(i), v));
     } else if (panel == "rope_phase" && r.config.position == PositionSignal::RoPE) {

@@ -108,6 +108,35 @@ FigureSpec figure_position_loss_diff(const Results& r, int smoothing) {
     return f;
 }
 
+FigureSpec figure_position_kl(const Results& r, int smoothing) {
+    FigureSpec f;
+    f.id = "position_kl";
+    const std::string base = r.configs.empty() ? std::string("A") : std::string(1, r.configs.front().label);
+    f.title = "KL(" + base + " || X) of the next-token distributions per position" +
+              (smoothing > 1 ? " (moving average " + std::to_string(smoothing) + ")" : "");
+    f.x = {"Position", "tokens", AxisScale::Linear};
+    f.x.csv_name = "position";
+    f.y = {"KL divergence", "nats", AxisScale::Linear};
+    f.y.csv_name = "kl_nats";
+    const int w = std::max(1, smoothing);
+    for (size_t k = 1; k < r.configs.size(); ++k) {
+        Series s = trailing_mean(std::string("KL(") + base + " || " + r.configs[k].label + "): " + r.configs[k].method,
+                                 r.configs[k].kl_to_first, w);
+        s.color = palette_color(int(k));
+        f.series.push_back(std::move(s));
+    }
+    position_meta(f, r, w);
+    f.meta["kl"] = "KL(P_" + base + " || P_X) of the next-token distributions, softmax in double (llama.cpp's --kl-divergence direction)";
+    return f;
+}
+
+bool has_position_kl(const Results& r) {
+    for (size_t k = 1; k < r.configs.size(); ++k)
+        for (double x : r.configs[k].kl_to_first)
+            if (std::isfinite(x)) return true;
+    return false;
+}
+
 PerplexityTable perplexity_table(const Results& r) {
     PerplexityTable t;
     t.lengths = r.lengths;

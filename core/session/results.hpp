@@ -7,6 +7,7 @@
 //   for (const ConfigResult& c : r->configs) c.ppl[k] ...   // perplexity at r->lengths[k]
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct AttentionGrid {
     std::vector<float> p;              // rows*cols; masked (future) cells NaN
 };
 
+// Largest window whose logits the app keeps for the KL view (floats; 32 MiB).
+constexpr int64_t kMaxWindowLogits = int64_t(8) << 20;
+
 struct ConfigResult {
     char label = 'A';
     std::string method;                // canonical spec
@@ -32,6 +36,10 @@ struct ConfigResult {
     PositionPlan plan;                 // at eval_length
     RopeTable rope;                    // per-pair analytic view (empty inv_freq for non-RoPE models)
     std::vector<double> position_loss; // mean NLL per position at eval_length (NaN where unscored)
+    // Next-token logits of the eval window ([n][vocab], shared: Results are copied on publish);
+    // null when the backend returns none or n·vocab exceeds kMaxWindowLogits.
+    std::shared_ptr<const std::vector<float>> logits;
+    std::vector<double> kl_to_first;   // KL(P_A ‖ P_this) per position (NaN at 0 / unavailable)
     double eval_ppl = 0;               // perplexity of the eval-length window(s)
     AttentionGrid attention;           // selected layer/head
     std::vector<double> ppl, ppl_stderr;   // per Results::lengths (NaN = not computed yet)
