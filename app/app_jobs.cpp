@@ -15,7 +15,9 @@ void submit_if_changed(AppState& app) {
     const bool probe_changed = app.view.layer != app.submitted_layer || app.view.head != app.submitted_head;
     const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi" || app.want_all_stages;
     const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
-    const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit);
+    const bool want_kl = app.view.loss_diff || app.want_all_stages;
+    const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
+                                 (want_kl && !app.submitted_kl);
     if (app.session == app.submitted && !probe_changed && !entropy_changed && app.submitted_layer != -99) return;
     try {
         validate_session(app.session, "session");
@@ -27,7 +29,9 @@ void submit_if_changed(AppState& app) {
     app.submitted_head = app.view.head;
     app.submitted_entropy = want_entropy;
     app.submitted_logit = want_logit;
+    app.submitted_kl = want_kl;
     ComputeRequest req;
+    req.want_kl = want_kl;
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;
     req.session = app.session;
@@ -141,15 +145,16 @@ bool missing_stages(const AppState& app, const Results& r) {
     const bool entropy = shows_panel(app.session, "entropy") || shows_panel(app.session, "alibi");
     bool logit = shows_panel(app.session, "logit_decay");
     for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
-    return (entropy && !r.entropy_done) || logit || !r.sweep_done;
+    const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
+    return (entropy && !r.entropy_done) || logit || kl || !r.sweep_done;
 }
+
+}  // namespace
 
 bool results_current(const AppState& app) {
     const JobStatus st = app.runner.status();
     return app.runner.latest() && !st.busy && st.shown == st.requested && app.session == app.submitted;
 }
-
-}  // namespace
 
 void finish_pending_export(AppState& app) {
     if (app.pending_export.empty() || !results_current(app)) return;

@@ -22,5 +22,7 @@ void list_presets(AppState& app, const std::string& dir);
 // is open), the export waits: finish_pending_export (every frame) writes it once they are in.
 std::string export_all_figures(AppState& app);
 void finish_pending_export(AppState& app);
+// The shown results answer the current session completely (no job running or waiting).
+bool results_current(const AppState& app);
 
 }  // namespace xl

@@ -19,11 +19,6 @@ std::string joined(const std::vector<std::string>& words, size_t from) {
     return s;
 }
 
-bool results_complete(const AppState& app) {
-    const JobStatus st = app.runner.status();
-    return app.runner.latest() && !st.busy && st.shown == st.requested && app.session == app.submitted;
-}
-
 }  // namespace
 
 AppScript AppScript::load(const std::string& path) {
@@ -52,7 +47,7 @@ std::string AppScript::step(AppState& app) {
     const std::string& cmd = w[0];
     const std::string arg = joined(w, 1);
     if (cmd == "wait") {
-        if (!results_complete(app)) {
+        if (!results_current(app)) {
             if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
             return "";
         }

@@ -33,6 +33,7 @@ struct AppState {
     int submitted_layer = -99, submitted_head = -99;
     bool submitted_entropy = false;        // the last job included the entropy stage
     bool submitted_logit = false;          // ... and the live q·k stage
+    bool submitted_kl = false;             // ... and the window logits for KL to A
     std::chrono::steady_clock::time_point submit_time;
     double last_latency_ms = 0;            // edit -> first results shown
     uint64_t latency_generation = 0;

@@ -49,7 +49,7 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
     fr.probe.layer = std::clamp(run.req.layer, 0, cfg.n_layers - 1);
     fr.probe.head = std::clamp(run.req.head, -1, cfg.n_heads - 1);
     fr.probe.grid = std::min(n, run.req.session.attention_grid);
-    fr.want_all_logits = int64_t(n) * cfg.vocab_size <= kMaxWindowLogits;  // for KL to configuration A
+    fr.want_all_logits = run.req.want_kl && int64_t(n) * cfg.vocab_size <= kMaxWindowLogits;  // KL to A
     ForwardResult out = run.engine.forward().run(fr);
     if (!out.all_logits.empty()) c.logits = std::make_shared<const std::vector<float>>(std::move(out.all_logits));
     c.position_loss.assign(n, NAN);
@@ -194,7 +194,7 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
     for (size_t i = 0; i < r.configs.size(); ++i) {
         run.progress(0.0, std::string("forward ") + r.configs[i].label);
         const std::string key = r.configs[i].method + "|" + std::to_string(r.eval_length) + "|" + std::to_string(req.layer) + "|" +
-                                std::to_string(req.head) + "|" + std::to_string(s.attention_grid);
+                                std::to_string(req.head) + "|" + std::to_string(s.attention_grid) + (req.want_kl ? "|logits" : "");
         auto& cache = engine.stage_cache();
         if (auto it = cache.find(key); it != cache.end()) {
             const char label = r.configs[i].label;
@@ -213,7 +213,7 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
             r.configs[i].error = e.what();
         }
     }
-    stage_kl(r);
+    if (req.want_kl) stage_kl(r);
     run.publish();
     if (req.want_logit && shows_panel(s, "logit_decay")) {
         const int n = std::min(r.eval_length, 1024);

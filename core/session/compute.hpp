@@ -25,6 +25,8 @@ struct ComputeRequest {
     uint64_t generation = 0;
     int entropy_max_tokens = 1024;       // entropy/receptive field length cap (n² per head)
     bool want_logit = true;              // stage 2 (live q·k, CPU n²); the app asks while Logit decay is open
+    bool want_kl = true;                 // stage 1 keeps the window's logits for KL to A; the app asks
+                                         // while the difference view is on (a download per forward)
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
 };
