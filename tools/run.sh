@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+tools/fetch-models.sh
 tools/build.sh
 if [ -n "${DISPLAY:-}" ]; then
   exec ./build/extrapolab "$@"

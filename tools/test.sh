@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tools/install-deps.sh
+tools/fetch-models.sh
 tools/build.sh
 # GUI tests need a display: run the suite under a virtual X server when none is present.
 if [ -z "${DISPLAY:-}" ]; then
