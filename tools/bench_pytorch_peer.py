@@ -11,6 +11,8 @@ from transformers import LlamaConfig, LlamaForCausalLM
 SHAPES = {  # real model shapes (config.json of the published checkpoints)
     "tinyllama-1.1b": dict(hidden_size=2048, intermediate_size=5632, num_hidden_layers=22,
                            num_attention_heads=32, num_key_value_heads=4, vocab_size=32000),
+    "llama2-7b": dict(hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
+                      num_attention_heads=32, num_key_value_heads=32, vocab_size=32000),
 }
 
 def main():

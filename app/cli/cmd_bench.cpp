@@ -150,6 +150,7 @@ int run_bench(const BenchOptions& o) {
     std::unique_ptr<Forward> fwd = make_backend(model, o.cpu, o.device);
     std::unique_ptr<Forward> peer = o.cpu_peer && !o.cpu ? std::make_unique<CpuForward>(model) : nullptr;
     info("device: " + fwd->device_name());
+    if (auto* gpu = dynamic_cast<VulkanForward*>(fwd.get())) info("compute: " + gpu->context().compute_path());
     for (int L : lengths)
         if (L < 2 || int64_t(L) > fwd->max_tokens())
             throw Error(ErrorKind::OutOfMemory, "length " + std::to_string(L),

@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
 #include "shaders/common/attention_tiles.h"
+#include "shaders/common/matmul_coop_tiles.h"
 #include "shaders/common/push_constants.h"
 
 namespace xl {
@@ -65,9 +66,19 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     p.y_offset = y_offset;
     p.y_stride = uint32_t(w.rows);
     p.accumulate = accumulate ? 1u : 0u;
-    const auto& pipe = ctx_.pipelines().get(std::string("matmul_") + weight_suffix(w.type), "ttts", sizeof(p));
-    rec_.dispatch(pipe, {weight_texels(w), gpu::texel(x), scale_texels(w), gpu::out(y)}, p,
-                  ceil_div(p.n, kMatmulTokens), ceil_div(p.rows, kMatmulRows));
+    std::string name = std::string("matmul_") + weight_suffix(w.type);
+    uint32_t tile_tokens = kMatmulTokens, tile_rows = kMatmulRows;
+    if (ctx_.has_coop_matrix() && w.cols % XL_COOP_BK == 0) {
+        // Cooperative matrices (shaders/matmul_coop.comp); the large tile once both sides fill it.
+        // (fp32 weights, split into two fp16 terms, stay on the small tile: shared memory.)
+        const bool large = p.n >= XL_COOP_LARGE_BM && p.rows >= XL_COOP_LARGE_BN && w.type != TensorType::F32;
+        name = std::string("matmul_coop_") + weight_suffix(w.type) + (large ? "_large" : "");
+        tile_tokens = large ? XL_COOP_LARGE_BM : XL_COOP_SMALL_BM;
+        tile_rows = large ? XL_COOP_LARGE_BN : XL_COOP_SMALL_BN;
+    }
+    rec_.dispatch(ctx_.pipelines().get(name, "ttts", sizeof(p)),
+                  {weight_texels(w), gpu::texel(x), scale_texels(w), gpu::out(y)}, p, ceil_div(p.n, tile_tokens),
+                  ceil_div(p.rows, tile_rows));
 }
 
 void GpuOps::rmsnorm(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps) {

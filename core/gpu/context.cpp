@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/gpu/memory.hpp"
@@ -80,6 +82,49 @@ VkInstance make_instance(bool validation) {
     VkInstance instance = VK_NULL_HANDLE;
     VK_CHECK(vkCreateInstance(&info, nullptr, &instance));
     return instance;
+}
+
+// VK_NV_cooperative_matrix with a subgroup-scope 16×16×16 shape of fp16 A/B and fp32 C/D, fp16
+// shader arithmetic and 32-wide subgroups: what shaders/matmul_coop.comp is written for.
+// XL_COOP=0 turns the fast path off (A/B comparisons on the same device).
+struct CoopMatrixSupport {
+    bool usable = false;
+};
+CoopMatrixSupport detect_coop_matrix(VkInstance instance, VkPhysicalDevice dev, uint32_t api_version) {
+    CoopMatrixSupport out;
+    if (const char* env = std::getenv("XL_COOP"); env && std::string(env) == "0") return out;
+    if (api_version < VK_API_VERSION_1_2) return out;
+    uint32_t count = 0;
+    vkEnumerateDeviceExtensionProperties(dev, nullptr, &count, nullptr);
+    std::vector<VkExtensionProperties> exts(count);
+    vkEnumerateDeviceExtensionProperties(dev, nullptr, &count, exts.data());
+    bool has_ext = false;
+    for (const auto& e : exts) has_ext |= std::string(e.extensionName) == VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
+    if (!has_ext) return out;
+    auto f16 = vk_make<VkPhysicalDeviceShaderFloat16Int8Features>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES);
+    auto cm = vk_make<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
+    f16.pNext = &cm;
+    auto f2 = vk_make<VkPhysicalDeviceFeatures2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2);
+    f2.pNext = &f16;
+    vkGetPhysicalDeviceFeatures2(dev, &f2);
+    auto sub = vk_make<VkPhysicalDeviceSubgroupProperties>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES);
+    auto p2 = vk_make<VkPhysicalDeviceProperties2>(VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2);
+    p2.pNext = &sub;
+    vkGetPhysicalDeviceProperties2(dev, &p2);
+    if (!f16.shaderFloat16 || !cm.cooperativeMatrix || sub.subgroupSize != 32) return out;
+    auto get = reinterpret_cast<PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV>(
+        vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV"));
+    if (!get) return out;
+    uint32_t n = 0;
+    get(dev, &n, nullptr);
+    std::vector<VkCooperativeMatrixPropertiesNV> shapes(n);
+    for (auto& s : shapes) s = vk_make<VkCooperativeMatrixPropertiesNV>(VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV);
+    get(dev, &n, shapes.data());
+    for (const auto& s : shapes)
+        out.usable |= s.MSize == 16 && s.NSize == 16 && s.KSize == 16 && s.AType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+                      s.BType == VK_COMPONENT_TYPE_FLOAT16_NV && s.CType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+                      s.DType == VK_COMPONENT_TYPE_FLOAT32_NV && s.scope == VK_SCOPE_SUBGROUP_NV;
+    return out;
 }
 
 std::vector<VkPhysicalDevice> physical_devices(VkInstance instance) {
@@ -183,6 +228,13 @@ void Context::init(int device_index, bool validation) {
     VkPhysicalDeviceFeatures features{};
     fp64_ = supported.shaderFloat64 == VK_TRUE;
     features.shaderFloat64 = supported.shaderFloat64;
+    const CoopMatrixSupport coop = detect_coop_matrix(instance_, physical_, props_.apiVersion);
+    coop_matrix_ = coop.usable;
+    auto f16 = vk_make<VkPhysicalDeviceShaderFloat16Int8Features>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SHADER_FLOAT16_INT8_FEATURES);
+    auto cm = vk_make<VkPhysicalDeviceCooperativeMatrixFeaturesNV>(
+        VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV);
+    const char* coop_ext = VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME;
     const float priority = 1.f;
     auto qinfo = vk_make<VkDeviceQueueCreateInfo>(VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO);
     qinfo.queueFamilyIndex = queue_family_;
@@ -192,6 +244,14 @@ void Context::init(int device_index, bool validation) {
     dinfo.queueCreateInfoCount = 1;
     dinfo.pQueueCreateInfos = &qinfo;
     dinfo.pEnabledFeatures = &features;
+    if (coop_matrix_) {  // fp16 arithmetic in shared memory + the NV cooperative-matrix types
+        f16.shaderFloat16 = VK_TRUE;
+        cm.cooperativeMatrix = VK_TRUE;
+        f16.pNext = &cm;
+        dinfo.pNext = &f16;
+        dinfo.enabledExtensionCount = 1;
+        dinfo.ppEnabledExtensionNames = &coop_ext;
+    }
     VK_CHECK(vkCreateDevice(physical_, &dinfo, nullptr, &device_));
     vkGetDeviceQueue(device_, queue_family_, 0, &queue_);
 
@@ -215,6 +275,11 @@ Context::~Context() {
         if (destroy) destroy(instance_, messenger_, nullptr);
     }
     if (instance_) vkDestroyInstance(instance_, nullptr);
+}
+
+std::string Context::compute_path() const {
+    return coop_matrix_ ? "matmul on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation)"
+                        : "matmul on fp32 scalar tiles";
 }
 
 uint64_t Context::device_local_bytes() const {

@@ -49,6 +49,11 @@ public:
     // Device memory is host-visible (CPU driver or integrated GPU): buffers are mapped directly.
     bool uma() const { return uma_; }
     bool has_fp64() const { return fp64_; }
+    // fp16×fp16→fp32 16×16×16 cooperative matrices (VK_NV_cooperative_matrix, 32-wide subgroups):
+    // matmul takes shaders/matmul_coop.comp. Off on lavapipe, or with XL_COOP=0.
+    bool has_coop_matrix() const { return coop_matrix_; }
+    // The matmul path in words, printed with the device ("cooperative matrices (NV, fp16 ...)").
+    std::string compute_path() const;
     const VkPhysicalDeviceProperties& properties() const { return props_; }
     const VkPhysicalDeviceMemoryProperties& memory_properties() const { return mem_props_; }
     uint64_t device_local_bytes() const;   // size of the largest device-local heap
@@ -86,7 +91,7 @@ private:
     uint32_t queue_family_ = 0;
     std::string name_;
     int index_ = 0;
-    bool uma_ = false, fp64_ = false, timestamps_ = false, validation_ = false;
+    bool uma_ = false, fp64_ = false, coop_matrix_ = false, timestamps_ = false, validation_ = false;
     VkPhysicalDeviceProperties props_{};
     VkPhysicalDeviceMemoryProperties mem_props_{};
     mutable std::mutex messages_mutex_;
