@@ -15,6 +15,7 @@
 #include "app/cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/forward/vulkan_forward.hpp"
+#include "core/gpu/context.hpp"
 #include "core/metrics/synthetic_model.hpp"
 #include "core/ref/cpu_forward.hpp"
 
