@@ -98,3 +98,20 @@ TEST_CASE("tokenizer gguf: Gemma 3 SentencePiece (262144 pieces) equals llama.cp
     check_against_golden(*tok, golden("gemma3"));
     CHECK(tok->encode("Hi", false).front() != 2);
 }
+
+TEST_CASE("tokenizer gguf: llama-bpe, qwen2, gpt-2 and default pre-tokenizers equal llama.cpp on SmolLM2's vocabulary") {
+    // tools/peers/llamacpp_pretokenizers.py: llama.cpp with tokenizer.ggml.pre overridden.
+    const nlohmann::json g = nlohmann::json::parse(
+        read_text(std::string(XL_SOURCE_DIR) + "/tests/golden/tokens_smollm2_pre.json"));
+    const xl::Vocab base = xl::read_gguf_vocab(xl::read_gguf_metadata(xl::MappedFile::open(xl::test::smollm2_gguf())));
+    for (const auto& [pre, cases] : g["pre"].items()) {
+        xl::Vocab v = base;
+        v.pre = pre;
+        v.ignore_merges = pre == "llama-bpe";  // as llama.cpp sets it for the llama-bpe family
+        const auto tok = xl::make_tokenizer(std::move(v), "gpt2", "GGUF vocabulary", "SmolLM2");
+        for (const auto& c : cases) {
+            INFO("pre " << pre << ", case " << c["name"].get<std::string>());
+            CHECK(tok->encode(c["text"].get<std::string>(), true) == c["ids"].get<std::vector<int>>());
+        }
+    }
+}
