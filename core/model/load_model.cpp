@@ -31,7 +31,7 @@ std::string magic_text(const uint8_t* p, size_t n) {
 std::shared_ptr<Tokenizer> load_tokenizer_file(const std::string& path) {
     auto file = MappedFile::open(path);
     if (file->size() >= 4 && std::memcmp(file->data(), "GGUF", 4) == 0) {
-        auto tok = gguf_tokenizer(read_gguf(file));
+        auto tok = gguf_tokenizer(read_gguf_metadata(file));
         if (!tok) throw Error(ErrorKind::BadFile, path, "GGUF file has no vocabulary");
         return tok;
     }
