@@ -86,7 +86,7 @@ TEST_CASE("bad input: unknown GGUF architecture") {
     const xl::Error e = load_error(p);
     CHECK(e.kind() == ErrorKind::Unsupported);
     CHECK(contains(e, p));
-    CHECK(contains(e, "architecture 'gemma' is not supported (supported: llama)"));
+    CHECK(contains(e, "architecture 'gemma' is not supported (supported: llama, qwen2, qwen3, gemma3, phi3)"));
 }
 
 TEST_CASE("bad input: unknown GGUF tensor type") {

@@ -89,6 +89,15 @@ std::vector<float> run_reference(const Model& m, const RefWeights& w, const std:
                                  const PositionPlan& plan, int from) {
     const ModelConfig& c = m.config;
     const int n = int(tokens.size());
+    // This pass knows the llama2.c / Llama blocks only: refuse the options of newer architectures
+    // (biases, q/k norms, post-norms, GeGLU, embedding scale, several layer kinds) instead of
+    // silently computing another model.
+    bool options = c.mlp == MlpType::GeGLU || c.embedding_scale != 1.f || !c.layer_kinds.empty();
+    for (const LayerWeights& l : m.weights.layers)
+        options |= !l.bq.empty() || !l.q_norm.empty() || !l.post_attn_norm.empty() || !l.post_ffn_norm.empty();
+    if (options)
+        throw Error(ErrorKind::Unsupported, m.path, "the reference logits pass does not support architecture '" +
+                                                        c.architecture + "' (use the Vulkan forward pass)");
     if (n < 1 || from < 0 || from >= n || plan.query_scale.size() < size_t(n))
         throw Error(ErrorKind::BadArgument, plan.method, "logits request does not fit the plan or the tokens");
     const size_t nd = size_t(n) * c.dim;
