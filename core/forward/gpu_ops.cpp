@@ -20,13 +20,8 @@ std::pair<uint32_t, uint32_t> split_groups(uint32_t groups) {
     return {gx, ceil_div(groups, gx)};
 }
 
-const char* weight_suffix(TensorType t) {
-    switch (t) {
-        case TensorType::F16: return "f16";
-        case TensorType::Q8_0: return "q8_0";
-        default: return "f32";
-    }
-}
+// Shader variant of a weight type: matmul_<variant>, embedding_<variant> (tensor_types.cpp).
+std::string weight_variant(const char* op, TensorType t) { return std::string(op) + "_" + type_info(t).variant; }
 
 // Attention shaders keep per-query vectors in registers sized at compile time: one variant per
 // head_dim (shaders/attention.variants).
@@ -37,15 +32,10 @@ std::string head_dim_variant(const char* base, int head_dim) {
                 "no attention shader variant for this head size (8, 16, 32, 64, 80, 96, 128, 256)");
 }
 
-// Texel views of a GPU weight (shaders/common/weights.glsl): the data and the Q8_0 scales.
+// Texel view of a GPU weight (shaders/common/weights.glsl).
 gpu::Binding weight_texels(const GpuTensor& w) {
-    switch (w.type) {
-        case TensorType::F16: return gpu::texel(w.data, VK_FORMAT_R32G32_UINT);
-        case TensorType::Q8_0: return gpu::texel(w.data, VK_FORMAT_R32_UINT);
-        default: return gpu::texel(w.data, VK_FORMAT_R32G32B32A32_SFLOAT);
-    }
+    return gpu::texel(w.data, weight_texel_format(type_info(w.type).gpu_layout));
 }
-gpu::Binding scale_texels(const GpuTensor& w) { return gpu::texel(w.scale_binding(), VK_FORMAT_R32_SFLOAT); }
 
 }  // namespace
 
@@ -65,8 +55,8 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     p.y_offset = y_offset;
     p.y_stride = uint32_t(w.rows);
     p.accumulate = accumulate ? 1u : 0u;
-    const auto& pipe = ctx_.pipelines().get(std::string("matmul_") + weight_suffix(w.type), "ttts", sizeof(p));
-    rec_.dispatch(pipe, {weight_texels(w), gpu::texel(x), scale_texels(w), gpu::out(y)}, p,
+    const auto& pipe = ctx_.pipelines().get(weight_variant("matmul", w.type), "tts", sizeof(p));
+    rec_.dispatch(pipe, {weight_texels(w), gpu::texel(x), gpu::out(y)}, p,
                   ceil_div(p.n, kMatmulTokens), ceil_div(p.rows, kMatmulRows));
 }
 
@@ -87,8 +77,8 @@ void GpuOps::layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gp
 void GpuOps::embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::Buffer& out, int n) {
     pc::Embedding p{uint32_t(n), uint32_t(table.cols), table.stride};
     const auto [gx, gy] = split_groups(ceil_div(uint64_t(n) * table.cols, 256));
-    rec_.dispatch(ctx_.pipelines().get(std::string("embedding_") + weight_suffix(table.type), "ttss", sizeof(p)),
-                  {weight_texels(table), scale_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
+    rec_.dispatch(ctx_.pipelines().get(weight_variant("embedding", table.type), "tss", sizeof(p)),
+                  {weight_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
 }
 
 std::vector<float> xpos_log2_zeta(const PositionPlan& plan) {
