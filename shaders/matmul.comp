@@ -3,13 +3,12 @@
 // (uniform across the workgroup), reading 4 columns per step through texel views. One step costs
 // TT + RB texel fetches for 4·TT·RB multiply-adds. (CPU drivers: fetches are gathers and
 // subgroup broadcasts are slow, so the blocking is all in registers.)
-// Requires cols % 4 == 0 and x_offset % 4 == 0. Twin: xl::ref::matmul.
+// Requires cols % 4 == 0 (and a multiple of the weight block) and x_offset % 4 == 0. Twin: xl::ref::matmul.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "matmul_tiles.h"
 #include "push_constants.h"
 #define XL_W_BINDING 0
-#define XL_W_SCALE_BINDING 2
 #include "weights.glsl"
 
 layout(local_size_x = XL_MATMUL_GROUP) in;
@@ -18,8 +17,8 @@ layout(local_size_x = XL_MATMUL_GROUP) in;
 
 // Texel bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).
 layout(binding = 1) uniform samplerBuffer x_tex;   // RGBA32F
-layout(std430, binding = 3) buffer YBuf { float y[]; };
-layout(std430, binding = 3) buffer YBuf4 { vec4 y4[]; };
+layout(std430, binding = 2) buffer YBuf { float y[]; };
+layout(std430, binding = 2) buffer YBuf4 { vec4 y4[]; };
 layout(push_constant) uniform PC { Matmul p; };
 
 void main() {
@@ -32,11 +31,17 @@ void main() {
     float acc[TT * RB];
     [[unroll]] for (uint k = 0u; k < TT * RB; ++k) acc[k] = 0.0;
 
+    // Each row's sub-block state (scales, weights.glsl) is read once per XL_W_SUB columns. One
+    // loop with a dynamic trip count, as the plain version: lavapipe compiles it quickly.
+    WSub h[RB];
     for (uint c = 0u; c < p.cols; c += 4u) {
+        if ((c & (XL_W_SUB - 1u)) == 0u) {
+            [[unroll]] for (uint k = 0u; k < RB; ++k) h[k] = w_sub(wrow[k], c / XL_W_SUB, p.w_stride);
+        }
         vec4 xv[TT];
         [[unroll]] for (uint q = 0u; q < TT; ++q) xv[q] = texelFetch(x_tex, int(xrow[q] + (c >> 2u)));
         [[unroll]] for (uint k = 0u; k < RB; ++k) {
-            const vec4 w = load_w4(wrow[k], c, p.w_stride, p.cols);
+            const vec4 w = w_sub4(h[k], c);
             [[unroll]] for (uint q = 0u; q < TT; ++q) acc[q * RB + k] += dot(w, xv[q]);
         }
     }

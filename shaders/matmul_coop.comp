@@ -23,7 +23,6 @@
 #include "push_constants.h"
 #include "matmul_coop_tiles.h"
 #define XL_W_BINDING 0
-#define XL_W_SCALE_BINDING 2
 #include "weights.glsl"
 
 #define BM XL_COOP_BM
@@ -40,7 +39,7 @@
 
 layout(local_size_x = THREADS) in;
 layout(binding = 1) uniform samplerBuffer x_tex;   // RGBA32F
-layout(std430, binding = 3) buffer YBuf { float y[]; };
+layout(std430, binding = 2) buffer YBuf { float y[]; };
 layout(push_constant) uniform PC { Matmul p; };
 
 shared float16_t xs[BM * LDS];        // x tile [token][k], high fp16 term
@@ -68,7 +67,7 @@ void stage_tiles(uint t0, uint r0, uint k0) {
     }
     for (uint i = gl_LocalInvocationID.x; i < BN * BK / 4; i += THREADS) {
         const uint row = i / (BK / 4), c = 4u * (i % (BK / 4)), r = r0 + row;
-        const vec4 w = r < p.rows ? load_w4(r, k0 + c, p.w_stride, p.cols) : vec4(0.0);
+        const vec4 w = r < p.rows ? load_w4(r, k0 + c, p.w_stride) : vec4(0.0);
         const uint o = row * LDS + c;
 #ifdef W_SPLIT
         const vec4 hi = split_high(w);

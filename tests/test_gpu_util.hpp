@@ -14,6 +14,7 @@
 #include "core/gpu/context.hpp"
 #include "core/model/half.hpp"
 #include "core/model/model.hpp"
+#include "core/model/tensor_types.hpp"
 
 namespace xl::test {
 
@@ -73,6 +74,45 @@ inline HostTensor make_tensor(TensorType type, int64_t rows, int64_t cols, const
             }
         }
     }
+    h.tensor.type = type;
+    h.tensor.rows = rows;
+    h.tensor.cols = cols;
+    h.tensor.data = h.bytes.data();
+    h.tensor.name = "test";
+    return h;
+}
+
+// Byte offsets of the f16 scale fields of a block type (ggml-common.h block layouts).
+inline std::vector<int> f16_scale_offsets(TensorType t) {
+    switch (t) {
+        case TensorType::Q4_0: case TensorType::Q5_0: case TensorType::Q8_0: case TensorType::IQ4_NL:
+        case TensorType::IQ4_XS: return {0};
+        case TensorType::Q4_1: case TensorType::Q5_1: case TensorType::Q4_K: case TensorType::Q5_K: return {0, 2};
+        case TensorType::Q2_K: return {80, 82};
+        case TensorType::Q3_K: return {108};
+        case TensorType::Q6_K: return {208};
+        default: return {};
+    }
+}
+
+// A tensor of any type: float types encode random floats in [-1, 1]; block types are random
+// bytes whose f16 scales are set to random magnitudes in [2^-10, 2^-5) (both signs), so that the
+// weights stay of order 1 while every quant bit pattern occurs.
+inline HostTensor random_tensor(TensorType type, int64_t rows, int64_t cols, uint32_t seed) {
+    const TensorTypeInfo& info = type_info(type);
+    if (info.block_elems == 1) return make_tensor(type, rows, cols, random_floats(size_t(rows * cols), seed));
+    std::mt19937 rng(seed);
+    HostTensor h;
+    h.bytes.resize(size_t(rows) * row_bytes(type, cols));
+    for (auto& b : h.bytes) b = uint8_t(rng());
+    std::uniform_real_distribution<float> mag(-10.f, -5.f);
+    for (size_t b = 0; b < h.bytes.size(); b += size_t(info.block_bytes))
+        for (int off : f16_scale_offsets(type)) {
+            const float d = std::exp2(mag(rng)) * ((rng() & 1) ? 1.f : -1.f);
+            const uint16_t v = f32_to_f16(d);
+            h.bytes[b + size_t(off)] = uint8_t(v & 0xff);
+            h.bytes[b + size_t(off) + 1] = uint8_t(v >> 8);
+        }
     h.tensor.type = type;
     h.tensor.rows = rows;
     h.tensor.cols = cols;

@@ -96,7 +96,7 @@ TEST_CASE("bad input: unknown GGUF tensor type") {
     const size_t name = xl::test::find_bytes(b, "blk.0.attn_q.weight");
     REQUIRE(name != SIZE_MAX);
     const size_t type_at = name + 19 + 4 + 16;
-    for (uint32_t type : {2u, 12u, 77u}) {
+    for (uint32_t type : {9u, 16u, 77u}) {  // Q8_1 (not a weight type), IQ2_XXS, past the table
         CAPTURE(type);
         patch_u32(b, type_at, type);
         const std::string p = tmp.write("type" + std::to_string(type) + ".gguf", b);
@@ -106,8 +106,16 @@ TEST_CASE("bad input: unknown GGUF tensor type") {
         CHECK(contains(e, "'blk.0.attn_q.weight'"));
         CHECK(contains(e, "ggml type " + std::to_string(type)));
     }
-    patch_u32(b, type_at, 2);
-    CHECK(contains(load_error(tmp.write("q4.gguf", b)), "(Q4_0)"));
+    patch_u32(b, type_at, 16);
+    const xl::Error iq2 = load_error(tmp.write("iq2.gguf", b));
+    CHECK(contains(iq2, "(IQ2_XXS)"));
+    CHECK(contains(iq2, "supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS"));
+    // A supported block type whose rows are not whole blocks (64 columns, Q4_K blocks of 256).
+    patch_u32(b, type_at, 12);
+    const xl::Error cut = load_error(tmp.write("q4k.gguf", b));
+    CHECK(cut.kind() == ErrorKind::BadFile);
+    CHECK(contains(cut, "Q4_K tensor 'blk.0.attn_q.weight'"));
+    CHECK(contains(cut, "not a multiple of 256"));
 }
 
 TEST_CASE("bad input: GGUF of an unsupported version") {

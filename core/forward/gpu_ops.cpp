@@ -22,13 +22,12 @@ std::pair<uint32_t, uint32_t> split_groups(uint32_t groups) {
     return {gx, ceil_div(groups, gx)};
 }
 
-const char* weight_suffix(TensorType t) {
-    switch (t) {
-        case TensorType::F16: return "f16";
-        case TensorType::Q8_0: return "q8_0";
-        default: return "f32";
-    }
-}
+// Shader variant of a weight type: matmul_<variant>, embedding_<variant> (tensor_types.cpp).
+std::string weight_variant(const char* op, TensorType t) { return std::string(op) + "_" + type_info(t).variant; }
+
+// Weight types with a cooperative-matrix matmul variant (shaders/matmul_coop.variants): the ones
+// checked against the CPU reference on a GPU that has them. Others take the scalar matmul.
+bool coop_matmul_type(TensorType t) { return t == TensorType::F32 || t == TensorType::F16; }
 
 // Attention shaders keep per-query vectors in registers sized at compile time: one variant per
 // head_dim (shaders/attention.variants).
@@ -39,15 +38,10 @@ std::string head_dim_variant(const char* base, int head_dim) {
                 "no attention shader variant for this head size (8, 16, 32, 64, 80, 96, 128, 256)");
 }
 
-// Texel views of a GPU weight (shaders/common/weights.glsl): the data and the Q8_0 scales.
+// Texel view of a GPU weight (shaders/common/weights.glsl).
 gpu::Binding weight_texels(const GpuTensor& w) {
-    switch (w.type) {
-        case TensorType::F16: return gpu::texel(w.data, VK_FORMAT_R32G32_UINT);
-        case TensorType::Q8_0: return gpu::texel(w.data, VK_FORMAT_R32_UINT);
-        default: return gpu::texel(w.data, VK_FORMAT_R32G32B32A32_SFLOAT);
-    }
+    return gpu::texel(w.data, weight_texel_format(type_info(w.type).gpu_layout));
 }
-gpu::Binding scale_texels(const GpuTensor& w) { return gpu::texel(w.scale_binding(), VK_FORMAT_R32_SFLOAT); }
 
 }  // namespace
 
@@ -67,19 +61,18 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     p.y_offset = y_offset;
     p.y_stride = uint32_t(w.rows);
     p.accumulate = accumulate ? 1u : 0u;
-    std::string name = std::string("matmul_") + weight_suffix(w.type);
+    std::string name = weight_variant("matmul", w.type);
     uint32_t tile_tokens = kMatmulTokens, tile_rows = kMatmulRows;
-    if (ctx_.has_coop_matrix() && w.cols % XL_COOP_BK == 0) {
+    const bool split = w.type == TensorType::F32;  // fp32 weights as two fp16 terms: small tile only (shared memory)
+    if (ctx_.has_coop_matrix() && coop_matmul_type(w.type) && w.cols % XL_COOP_BK == 0) {
         // Cooperative matrices (shaders/matmul_coop.comp); the large tile once both sides fill it.
-        // (fp32 weights, split into two fp16 terms, stay on the small tile: shared memory.)
-        const bool large = p.n >= XL_COOP_LARGE_BM && p.rows >= XL_COOP_LARGE_BN && w.type != TensorType::F32;
-        name = std::string("matmul_coop_") + weight_suffix(w.type) + (large ? "_large" : "");
+        const bool large = p.n >= XL_COOP_LARGE_BM && p.rows >= XL_COOP_LARGE_BN && !split;
+        name = weight_variant("matmul_coop", w.type) + (large ? "_large" : "");
         tile_tokens = large ? XL_COOP_LARGE_BM : XL_COOP_SMALL_BM;
         tile_rows = large ? XL_COOP_LARGE_BN : XL_COOP_SMALL_BN;
     }
-    rec_.dispatch(ctx_.pipelines().get(name, "ttts", sizeof(p)),
-                  {weight_texels(w), gpu::texel(x), scale_texels(w), gpu::out(y)}, p, ceil_div(p.n, tile_tokens),
-                  ceil_div(p.rows, tile_rows));
+    rec_.dispatch(ctx_.pipelines().get(name, "tts", sizeof(p)), {weight_texels(w), gpu::texel(x), gpu::out(y)}, p,
+                  ceil_div(p.n, tile_tokens), ceil_div(p.rows, tile_rows));
 }
 
 void GpuOps::rmsnorm(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps) {
@@ -106,8 +99,8 @@ void GpuOps::layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gp
 void GpuOps::embedding(const GpuTensor& table, const gpu::Buffer& tokens, gpu::Buffer& out, int n) {
     pc::Embedding p{uint32_t(n), uint32_t(table.cols), table.stride};
     const auto [gx, gy] = split_groups(ceil_div(uint64_t(n) * table.cols, 256));
-    rec_.dispatch(ctx_.pipelines().get(std::string("embedding_") + weight_suffix(table.type), "ttss", sizeof(p)),
-                  {weight_texels(table), scale_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
+    rec_.dispatch(ctx_.pipelines().get(weight_variant("embedding", table.type), "tss", sizeof(p)),
+                  {weight_texels(table), gpu::in(tokens), gpu::out(out)}, p, gx, gy);
 }
 
 std::vector<float> xpos_log2_zeta(const PositionPlan& plan) {

@@ -4,91 +4,88 @@
 
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
-#include "core/model/half.hpp"
 
 namespace xl {
 namespace {
 
-// Weights are read through texel views (shaders/common/weights.glsl); create them now so that a
-// tensor too large for the device's texel-buffer limit is reported by name at load time.
-void make_views(const Tensor& t, GpuTensor& g) {
-    const VkFormat data_format = g.type == TensorType::F16    ? VK_FORMAT_R32G32_UINT
-                                 : g.type == TensorType::Q8_0 ? VK_FORMAT_R32_UINT
-                                                              : VK_FORMAT_R32G32B32A32_SFLOAT;
-    try {
-        g.data.view(data_format);
-        g.scale_binding().view(VK_FORMAT_R32_SFLOAT);
-    } catch (const Error& e) {
-        throw Error(ErrorKind::Unsupported, t.name, e.what());
-    }
-}
-
-gpu::Buffer make_buffer(gpu::Context& ctx, const Tensor& t, const void* data, uint64_t bytes) {
+gpu::Buffer make_buffer(gpu::Context& ctx, const void* data, uint64_t bytes) {
     gpu::Buffer b(ctx, bytes);
     gpu::upload(ctx, b, data, bytes);
     return b;
 }
 
+// Rows padded to a multiple of 4 elements of `elem` bytes; as stored when already aligned.
+gpu::Buffer upload_padded_rows(gpu::Context& ctx, const Tensor& t, size_t elem, uint32_t& stride_elems) {
+    const int64_t padded = (t.cols + 3) / 4 * 4;
+    stride_elems = uint32_t(padded);
+    if (padded == t.cols) return make_buffer(ctx, t.data, t.nbytes());
+    std::vector<uint8_t> out(size_t(t.rows) * size_t(padded) * elem, 0);
+    for (int64_t r = 0; r < t.rows; ++r)
+        std::memcpy(&out[size_t(r) * size_t(padded) * elem], t.data + r * row_bytes(t.type, t.cols), size_t(t.cols) * elem);
+    return make_buffer(ctx, out.data(), out.size());
+}
+
+// ggml blocks as 32-bit words: each block gets gpu_block_bytes - block_bytes zero bytes at gpu_pad_at.
+gpu::Buffer upload_blocks(gpu::Context& ctx, const Tensor& t, const TensorTypeInfo& info, uint32_t& stride_words) {
+    const int64_t blocks = t.rows * (t.cols / info.block_elems);
+    stride_words = uint32_t(t.cols / info.block_elems * info.gpu_block_bytes / 4);
+    if (info.gpu_block_bytes == info.block_bytes) return make_buffer(ctx, t.data, t.nbytes());
+    const size_t in = size_t(info.block_bytes), out_size = size_t(info.gpu_block_bytes), at = size_t(info.gpu_pad_at);
+    std::vector<uint8_t> out(size_t(blocks) * out_size, 0);
+    for (int64_t b = 0; b < blocks; ++b) {
+        const uint8_t* src = t.data + size_t(b) * in;
+        uint8_t* dst = out.data() + size_t(b) * out_size;
+        std::memcpy(dst, src, at);
+        std::memcpy(dst + at + (out_size - in), src + at, in - at);
+    }
+    return make_buffer(ctx, out.data(), out.size());
+}
+
 }  // namespace
 
+VkFormat weight_texel_format(GpuWeightLayout layout) {
+    switch (layout) {
+        case GpuWeightLayout::Float4: return VK_FORMAT_R32G32B32A32_SFLOAT;
+        case GpuWeightLayout::Half4: return VK_FORMAT_R32G32_UINT;
+        case GpuWeightLayout::Blocks: return VK_FORMAT_R32_UINT;
+    }
+    return VK_FORMAT_UNDEFINED;
+}
+
 GpuTensor upload_tensor(gpu::Context& ctx, const Tensor& t) {
+    const TensorTypeInfo& info = type_info(t.type);
     GpuTensor g;
+    g.type = t.type;
     g.rows = t.rows;
     g.cols = t.cols;
-    switch (t.type) {
-        case TensorType::F32:
-        case TensorType::BF16: {  // rows padded to a multiple of 4 floats (vec4 loads)
-            g.type = TensorType::F32;
-            g.stride = uint32_t((t.cols + 3) / 4 * 4);
-            if (t.type == TensorType::F32 && int64_t(g.stride) == t.cols) {
-                g.data = make_buffer(ctx, t, t.data, t.nbytes());
-            } else {
-                std::vector<float> f(size_t(t.rows) * g.stride, 0.f);
-                for (int64_t r = 0; r < t.rows; ++r) dequantize_row(t, r, &f[size_t(r) * g.stride]);
-                g.data = make_buffer(ctx, t, f.data(), f.size() * 4);
-            }
+    uint32_t stride = 0;
+    switch (info.gpu_layout) {
+        case GpuWeightLayout::Float4:
+            g.data = upload_padded_rows(ctx, t, 4, stride);
+            g.stride = stride;
             break;
-        }
-        case TensorType::F16: {
-            g.type = TensorType::F16;
-            g.stride = uint32_t((t.cols + 3) / 4 * 2);  // rows padded to a multiple of 4 halves
-            if (t.cols % 4 == 0) {
-                g.data = make_buffer(ctx, t, t.data, t.nbytes());
-            } else {
-                std::vector<uint16_t> padded(size_t(t.rows) * g.stride * 2, 0);
-                for (int64_t r = 0; r < t.rows; ++r)
-                    std::memcpy(&padded[size_t(r) * g.stride * 2], t.data + r * row_bytes(t.type, t.cols),
-                                size_t(t.cols) * 2);
-                g.data = make_buffer(ctx, t, padded.data(), padded.size() * 2);
-            }
+        case GpuWeightLayout::Half4:
+            g.data = upload_padded_rows(ctx, t, 2, stride);
+            g.stride = stride / 2;  // words of two halves
             break;
-        }
-        case TensorType::Q8_0: {
-            g.type = TensorType::Q8_0;
-            g.stride = uint32_t(t.cols / 4);
-            const int64_t blocks = t.cols / kQ8BlockSize;
-            std::vector<int8_t> qs(size_t(t.rows * t.cols));
-            std::vector<float> scales(size_t(t.rows * blocks));
-            for (int64_t r = 0; r < t.rows; ++r) {
-                const uint8_t* row = t.data + r * row_bytes(t.type, t.cols);
-                for (int64_t b = 0; b < blocks; ++b) {
-                    const uint8_t* blk = row + b * kQ8BlockBytes;
-                    scales[size_t(r * blocks + b)] = f16_to_f32(load_u16(blk));
-                    std::memcpy(&qs[size_t(r * t.cols + b * kQ8BlockSize)], blk + 2, kQ8BlockSize);
-                }
-            }
-            g.data = make_buffer(ctx, t, qs.data(), qs.size());
-            g.scales = make_buffer(ctx, t, scales.data(), scales.size() * 4);
+        case GpuWeightLayout::Blocks:
+            g.data = upload_blocks(ctx, t, info, stride);
+            g.stride = stride;
             break;
-        }
     }
-    make_views(t, g);
+    // Weights are read through texel views: create the view now so that a tensor too large for
+    // the device's texel-buffer limit is reported by name at load time.
+    try {
+        g.data.view(weight_texel_format(info.gpu_layout));
+    } catch (const Error& e) {
+        throw Error(ErrorKind::Unsupported, t.name, e.what());
+    }
     return g;
 }
 
 gpu::Buffer upload_f32(gpu::Context& ctx, const Tensor& t) {
     const std::vector<float> f = dequantize(t);
-    return make_buffer(ctx, t, f.data(), f.size() * 4);
+    return make_buffer(ctx, f.data(), f.size() * 4);
 }
 
 gpu::Buffer upload_floats(gpu::Context& ctx, const std::vector<float>& v) {

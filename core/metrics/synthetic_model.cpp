@@ -100,6 +100,8 @@ private:
                         blk[2 + i] = uint8_t(int8_t(std::lround(x[i] * inv)));
                 }
                 break;
+            default:
+                throw Error(ErrorKind::Unsupported, to_string(type), "synthetic weights are F32, F16, BF16 or Q8_0");
         }
     }
 

@@ -9,7 +9,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
-#include "core/model/half.hpp"
+#include "core/model/tensor_types.hpp"
 
 namespace xl {
 namespace {
@@ -113,16 +113,6 @@ GgufValue read_value(Cursor& c, GgufType type, const std::string& what, const st
     return v;
 }
 
-bool to_tensor_type(uint32_t ggml_type, TensorType& out) {
-    switch (ggml_type) {
-        case 0: out = TensorType::F32; return true;
-        case 1: out = TensorType::F16; return true;
-        case 8: out = TensorType::Q8_0; return true;
-        case 30: out = TensorType::BF16; return true;
-        default: return false;
-    }
-}
-
 std::string shape_text(const std::vector<int64_t>& ne) {
     std::string s = "[";
     for (size_t i = 0; i < ne.size(); ++i) s += (i ? ", " : "") + std::to_string(ne[i]);
@@ -149,13 +139,17 @@ GgufTensorInfo read_tensor_info(Cursor& c, size_t index, const std::string& path
     }
     t.ggml_type = c.read<uint32_t>(named + " type");
     t.offset = c.read<uint64_t>(named + " offset");
-    if (!to_tensor_type(t.ggml_type, t.type))
+    const TensorTypeInfo* info = type_info_by_ggml(t.ggml_type);
+    if (!info)
         throw Error(ErrorKind::Unsupported, path,
                     "tensor '" + t.name + "' has ggml type " + std::to_string(t.ggml_type) + " (" +
-                        ggml_type_name(t.ggml_type) + "), which is not supported (supported: F32, F16, BF16, Q8_0)");
-    if (t.type == TensorType::Q8_0 && t.ne[0] % kQ8BlockSize != 0)
-        throw Error(ErrorKind::BadFile, path, "corrupt GGUF file: Q8_0 tensor '" + t.name + "' has " +
-                                                  shape_text(t.ne) + " elements, ne[0] not a multiple of 32");
+                        ggml_type_name(t.ggml_type) + "), which is not supported (supported: " +
+                        supported_type_names() + ")");
+    t.type = info->type;
+    if (t.ne[0] % info->block_elems != 0)
+        throw Error(ErrorKind::BadFile, path, "corrupt GGUF file: " + std::string(info->name) + " tensor '" + t.name +
+                                                  "' has " + shape_text(t.ne) + " elements, ne[0] not a multiple of " +
+                                                  std::to_string(info->block_elems));
     t.nbytes = size_t(t.rows()) * row_bytes(t.type, t.cols());
     return t;
 }

@@ -7,7 +7,7 @@
 //   const xl::GgufTensorInfo* t = g.find_tensor("token_embd.weight");
 //
 // Errors: truncated or corrupt file -> ErrorKind::BadFile naming the file and what is cut;
-// v1 / unknown versions and tensor types other than F32, F16, BF16, Q8_0 -> ErrorKind::Unsupported.
+// v1 / unknown versions and tensor types outside tensor_types.hpp's table -> ErrorKind::Unsupported.
 // Strings and tensor data are views into the mapping that GgufFile::file keeps alive.
 #pragma once
 #include <cstdint>

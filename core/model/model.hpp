@@ -6,9 +6,9 @@
 //   m.config.dim == 64; m.weights.layers[0].wq.rows == 64;
 //
 // Conventions: a matrix is row-major [rows = out features][cols = in features], so y = W·x
-// is y[r] = sum_c W[r][c]·x[c]. Q8_0 rows are blocks of 32 along cols (ggml block_q8_0:
-// one f16 scale d, then 32 int8 q; value = d·q). Families differ by rows of options below,
-// never by forks of the forward pass.
+// is y[r] = sum_c W[r][c]·x[c]. Quantised rows are ggml blocks along cols (tensor_types.hpp
+// has the table of types). Families differ by rows of options below, never by forks of the
+// forward pass.
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -20,9 +20,10 @@
 
 namespace xl {
 
-enum class TensorType { F32, F16, BF16, Q8_0 };
+// Weight types (ggml's); their properties are rows of core/model/tensor_types.cpp, in this order.
+enum class TensorType { F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS, Count };
 const char* to_string(TensorType t);
-// Bytes of one row of `cols` elements (Q8_0: cols must be a multiple of 32).
+// Bytes of one row of `cols` elements (block types: cols must be a multiple of the block).
 size_t row_bytes(TensorType t, int64_t cols);
 
 // A view of one weight tensor inside the model's storage (or an owned buffer).

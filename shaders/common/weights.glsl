@@ -1,51 +1,52 @@
-// Weight storage on the GPU and its dequantisation (the GPU twin of xl::dequantize_row).
-// Define one of W_F32 (default), W_F16, W_Q8_0 and the bindings XL_W_BINDING / XL_W_SCALE_BINDING.
-//   F32:  float words, row stride `stride` floats.
-//   F16:  u32 words holding two IEEE halves (low half = even column), row stride in words (even).
-//   Q8_0: u32 words of four int8 (little-endian, low byte = first column), row stride in words;
-//         one float scale per block of 32 columns in w_scale[r * cols/32 + c/32] (ggml block_q8_0,
-//         repacked at upload so that every load is 32-bit aligned).
-#if !defined(W_F16) && !defined(W_Q8_0) && !defined(W_F32)
+// Weight storage on the GPU and its dequantisation where it is read (the GPU twin of
+// xl::dequantize_row). A shader defines XL_W_BINDING and one W_<TYPE> (W_F32 by default; the
+// variants of matmul.variants / embedding.variants), then includes this file. Layouts
+// (core/model/tensor_types.cpp, core/forward/gpu_tensor.cpp):
+//   F32        RGBA32F texels; row stride in floats (a multiple of 4).
+//   F16, BF16  RG32UI texels of four 16-bit values (low half = even column); stride in u32 words.
+//   blocks     R32UI words: the file's ggml blocks, each padded to XL_W_BLOCK_WORDS whole words;
+//              block b of row r starts at word r·stride + b·XL_W_BLOCK_WORDS.
+// Interface (what matmul, embedding and later tiled kernels call):
+//   XL_W_SUB                       columns per sub-block: scales are constant inside one (≥ 4)
+//   WSub w_sub(r, s, stride)       the state kept while reading sub-block s (columns s·XL_W_SUB..)
+//   vec4 w_sub4(h, c)              W[r][c..c+3] for c % 4 == 0 inside h's sub-block
+//   vec4 load_w4(r, c, stride), float load_w1(r, c, stride)   one-shot reads
+// Arithmetic follows the CPU twins in the same order, `precise` so that no multiply-add is fused.
+#if defined(W_F16) || defined(W_BF16)
+#define XL_W_HALF4
+#elif defined(W_Q4_0) || defined(W_Q4_1) || defined(W_Q5_0) || defined(W_Q5_1) || defined(W_Q8_0) || defined(W_IQ4_NL)
+#define XL_W_LEGACY
+#elif defined(W_Q2_K) || defined(W_Q3_K) || defined(W_Q4_K) || defined(W_Q5_K) || defined(W_Q6_K) || defined(W_IQ4_XS)
+#define XL_W_KQUANT
+#elif !defined(W_F32)
 #define W_F32
 #endif
 
 // Read through uniform texel buffers (vectorised gathers on CPU drivers, the texture path on GPUs).
 #if defined(W_F32)
 layout(binding = XL_W_BINDING) uniform samplerBuffer w_tex;    // RGBA32F: 4 weights per texel
-#elif defined(W_F16)
+#elif defined(XL_W_HALF4)
 layout(binding = XL_W_BINDING) uniform usamplerBuffer w_tex;   // RG32UI: 4 halves per texel
 #else
-layout(binding = XL_W_BINDING) uniform usamplerBuffer w_tex;   // R32UI: 4 int8 per texel
+layout(binding = XL_W_BINDING) uniform usamplerBuffer w_tex;   // R32UI: block words
+uint w_word(uint i) { return texelFetch(w_tex, int(i)).x; }
+uint w_byte(uint base, uint b) { return (w_word(base + (b >> 2u)) >> (8u * (b & 3u))) & 255u; }
+// Bit fields of the four bytes of `word`, shifted right by `shift` and masked.
+uvec4 w_fields4(uint word, uint shift, uint mask) { return (uvec4(word) >> (uvec4(0u, 8u, 16u, 24u) + shift)) & mask; }
 #endif
-layout(binding = XL_W_SCALE_BINDING) uniform samplerBuffer w_scale_tex;  // R32F (Q8_0 only)
 
-float q8_byte(uint word, uint k) { return float(int(word << (24u - 8u * k)) >> 24); }
+#if defined(XL_W_LEGACY) || defined(W_IQ4_XS)
+const float kIq4nlValues[16] = float[16](-127., -104., -83., -65., -49., -35., -22., -10.,
+                                         1., 13., 25., 38., 53., 69., 89., 113.);
+#endif
 
-// Four consecutive weights W[r][c..c+3]; c and the row stride (in elements) are multiples of 4.
-vec4 load_w4(uint r, uint c, uint stride, uint cols) {
-#if defined(W_F32)
-    return texelFetch(w_tex, int((r * stride + c) >> 2u));
-#elif defined(W_F16)
-    const uvec2 h = texelFetch(w_tex, int((r * stride + (c >> 1u)) >> 1u)).xy;
-    return vec4(unpackHalf2x16(h.x), unpackHalf2x16(h.y));
+#if defined(W_F32) || defined(XL_W_HALF4)
+#include "weights_float.glsl"
+#elif defined(XL_W_LEGACY)
+#include "weights_legacy.glsl"
 #else
-    const uint word = texelFetch(w_tex, int(r * stride + (c >> 2u))).x;
-    const float d = texelFetch(w_scale_tex, int(r * (cols >> 5u) + (c >> 5u))).x;
-    return d * vec4(q8_byte(word, 0u), q8_byte(word, 1u), q8_byte(word, 2u), q8_byte(word, 3u));
+#include "weights_kquants.glsl"
 #endif
-}
 
-// One weight W[r][c].
-float load_w1(uint r, uint c, uint stride, uint cols) {
-#if defined(W_F32)
-    const uint e = r * stride + c;
-    return texelFetch(w_tex, int(e >> 2u))[e & 3u];
-#elif defined(W_F16)
-    const uint word = r * stride + (c >> 1u);
-    const vec2 h = unpackHalf2x16(texelFetch(w_tex, int(word >> 1u))[word & 1u]);
-    return (c & 1u) == 0u ? h.x : h.y;
-#else
-    const uint word = texelFetch(w_tex, int(r * stride + (c >> 2u))).x;
-    return texelFetch(w_scale_tex, int(r * (cols >> 5u) + (c >> 5u))).x * q8_byte(word, c & 3u);
-#endif
-}
+vec4 load_w4(uint r, uint c, uint stride) { return w_sub4(w_sub(r, c / XL_W_SUB, stride), c); }
+float load_w1(uint r, uint c, uint stride) { return load_w4(r, c & ~3u, stride)[c & 3u]; }
