@@ -73,6 +73,10 @@ TEST_CASE("gpu push constants: C++ offsets equal the compiled GLSL offsets") {
         {"swiglu", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
         {"silu", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
         {"add", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
+        {"geglu", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
+        {"affine", {OFF(Affine, count), OFF(Affine, width), OFF(Affine, scale), OFF(Affine, has_bias)},
+         sizeof(xl::pc::Affine)},
+        {"rmsnorm_add", {OFF(Norm, n), OFF(Norm, dim), OFF(Norm, eps), OFF(Norm, has_bias)}, sizeof(xl::pc::Norm)},
         {"nll", {OFF(Nll, n), OFF(Nll, vocab), OFF(Nll, target_offset), OFF(Nll, out_offset)}, sizeof(xl::pc::Nll)},
     };
     for (const Case& c : cases) {

@@ -10,6 +10,7 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/commands.hpp"
+#include "core/model/layer_kinds_text.hpp"
 #include "core/model/tokenizer.hpp"
 
 namespace xl::cli {
@@ -42,12 +43,36 @@ TensorSummary summarize(const ModelWeights& w) {
     add(w.token_embedding);
     for (const auto& l : w.layers)
         for (const Tensor* t : {&l.attn_norm, &l.attn_norm_bias, &l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_norm,
-                                &l.ffn_norm_bias, &l.w1, &l.w2, &l.w3})
+                                &l.ffn_norm_bias, &l.w1, &l.w2, &l.w3, &l.bq, &l.bk, &l.bv, &l.q_norm, &l.k_norm,
+                                &l.post_attn_norm, &l.post_ffn_norm})
             add(*t);
     add(w.output_norm);
     add(w.output_norm_bias);
     if (w.output.data != w.token_embedding.data) add(w.output);
     return s;
+}
+
+const char* mlp_text(MlpType m) { return m == MlpType::SwiGLU ? "SwiGLU" : m == MlpType::GeGLU ? "GeGLU (GELU-tanh)" : "SiLU"; }
+
+// Block options present in the first layer (q/k/v biases, q/k norms, post-norms), as text.
+std::string block_options(const ModelConfig& c, const ModelWeights& w) {
+    std::string out;
+    auto add = [&](bool on, const char* what) { if (on) out += (out.empty() ? "" : ", ") + std::string(what); };
+    const LayerWeights* l = w.layers.empty() ? nullptr : &w.layers[0];
+    add(l && !l->bq.empty(), "q/k/v biases");
+    add(l && !l->q_norm.empty(), "per-head q/k RMSNorm");
+    add(l && !l->post_attn_norm.empty(), "post-attention and post-FFN norms");
+    add(c.embedding_scale != 1.f, ("embeddings x " + std::to_string(c.embedding_scale)).c_str());
+    add(c.attention_scale > 0, ("query scale " + std::to_string(c.attention_scale)).c_str());
+    return out.empty() ? "none" : out;
+}
+
+nlohmann::json kinds_json(const ModelConfig& c) {
+    nlohmann::json kinds = nlohmann::json::array();
+    for (const LayerKind& k : layer_kinds_of(c))
+        kinds.push_back({{"name", k.name}, {"signal", k.position == PositionSignal::RoPE ? "RoPE" : k.position == PositionSignal::ALiBi ? "ALiBi" : "none"},
+                         {"rope_base", k.rope_base}, {"window", k.window}});
+    return {{"kinds", kinds}, {"pattern", layer_kind_pattern(c)}};
 }
 
 std::string short_value(const std::string& v) { return v.size() > 96 ? v.substr(0, 93) + "..." : v; }
@@ -65,8 +90,10 @@ nlohmann::json info_json(const LoadedModel& lm, const TensorSummary& ts, bool al
                    {"n_kv_heads", c.n_kv_heads}, {"head_dim", c.head_dim}, {"vocab_size", c.vocab_size}};
     j["block"] = {{"norm", c.norm == NormType::RMSNorm ? "rmsnorm" : "layernorm"}, {"norm_eps", c.norm_eps},
                   {"residual", c.residual == Residual::PreNorm ? "pre-norm" : "post-first-norm"},
-                  {"mlp", c.mlp == MlpType::SwiGLU ? "swiglu" : "silu"}, {"final_norm", c.final_norm},
-                  {"tied_output", c.tied_output}};
+                  {"mlp", c.mlp == MlpType::SwiGLU ? "swiglu" : c.mlp == MlpType::GeGLU ? "geglu" : "silu"},
+                  {"final_norm", c.final_norm}, {"tied_output", c.tied_output},
+                  {"options", block_options(c, lm.model.weights)}};
+    j["layers"] = kinds_json(c);
     nlohmann::json types = nlohmann::json::object();
     for (const auto& [k, n] : ts.by_type) types[k] = n;
     j["tensors"] = {{"count", ts.count}, {"parameters", ts.params}, {"bytes", ts.bytes}, {"types", types}};
@@ -100,9 +127,11 @@ std::string info_text(const LoadedModel& lm, const TensorSummary& ts, bool all_m
     std::snprintf(buf, sizeof buf, "block: %s (eps %g), %s residual, %s MLP, final norm %s, output %s\n",
                   c.norm == NormType::RMSNorm ? "RMSNorm" : "LayerNorm", double(c.norm_eps),
                   c.residual == Residual::PreNorm ? "pre-norm" : "post-first-norm",
-                  c.mlp == MlpType::SwiGLU ? "SwiGLU" : "SiLU", c.final_norm ? "yes" : "no",
+                  mlp_text(c.mlp), c.final_norm ? "yes" : "no",
                   c.tied_output ? "tied to the embedding" : "separate");
     o << buf;
+    o << "block options: " << block_options(c, lm.model.weights) << "\n";
+    o << "layer kinds: " << layer_kinds_text(c) << "; pattern " << layer_kind_pattern(c) << "\n";
     o << "tensors: " << ts.count << " (" << ts.params << " parameters, " << ts.bytes << " bytes;";
     for (const auto& [k, n] : ts.by_type) o << " " << k << " x" << n;
     o << ")\n";

@@ -6,6 +6,7 @@
 
 #include "app/panels/panels.hpp"
 #include "core/error.hpp"
+#include "core/model/layer_kinds_text.hpp"
 #include "core/model/load_model.hpp"
 
 namespace xl {
@@ -35,6 +36,8 @@ void inspector(const Results& r) {
             if (!c.rope_scaling.type.empty()) row("file rope scaling", c.rope_scaling.type + " x" + std::to_string(c.rope_scaling.factor));
         }
         if (c.alibi_max_bias > 0) row("alibi max bias", std::to_string(c.alibi_max_bias));
+        row("layer kinds", layer_kinds_text(c));
+        row("layer pattern", layer_kind_pattern(c));
         row("context (file / train)", std::to_string(c.file_context_length) + " / " + std::to_string(c.train_context_length));
         row("device", r.device);
         row("text", r.text_path + " (" + std::to_string(r.text_tokens) + " tokens)");

@@ -1,5 +1,6 @@
 #include "core/forward/gpu_ops.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <vector>
@@ -76,6 +77,13 @@ void GpuOps::rmsnorm(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffe
     rec_.dispatch(ctx_.pipelines().get("rmsnorm", "sss", sizeof(p)), {gpu::in(x), gpu::in(weight), gpu::out(y)}, p, gx, gy);
 }
 
+void GpuOps::rmsnorm_add(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps) {
+    pc::Norm p{uint32_t(n), uint32_t(dim), eps, 0};
+    const auto [gx, gy] = split_groups(uint32_t(n));
+    rec_.dispatch(ctx_.pipelines().get("rmsnorm_add", "sss", sizeof(p)), {gpu::in(x), gpu::in(weight), gpu::out(y)}, p,
+                  gx, gy);
+}
+
 void GpuOps::layernorm(const gpu::Buffer& x, const gpu::Buffer& weight, const gpu::Buffer* bias, gpu::Buffer& y,
                        int n, int dim, float eps) {
     pc::Norm p{uint32_t(n), uint32_t(dim), eps, bias ? 1u : 0u};
@@ -148,6 +156,19 @@ void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer&
     pc::Elementwise p{uint32_t(count)};
     const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
     rec_.dispatch(ctx_.pipelines().get("swiglu", "sss", sizeof(p)), {gpu::in(gate), gpu::in(up), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::geglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {
+    pc::Elementwise p{uint32_t(count)};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
+    rec_.dispatch(ctx_.pipelines().get("geglu", "sss", sizeof(p)), {gpu::in(gate), gpu::in(up), gpu::out(out)}, p, gx, gy);
+}
+
+void GpuOps::affine(gpu::Buffer& y, int count, float scale, const gpu::Buffer* bias, int width) {
+    pc::Affine p{uint32_t(count), uint32_t(std::max(width, 1)), scale, bias ? 1u : 0u};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));
+    // Without a bias the shader does not read binding 1; y stands in for it.
+    rec_.dispatch(ctx_.pipelines().get("affine", "ss", sizeof(p)), {gpu::out(y), gpu::in(bias ? *bias : y)}, p, gx, gy);
 }
 
 void GpuOps::silu(const gpu::Buffer& x, gpu::Buffer& out, int count) {

@@ -59,7 +59,12 @@ public:
     // grid = 0: full n×n. head = −1: mean over heads. `lse` from attention() of the same inputs.
     void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
                          int grid, gpu::Buffer& out);
+    // y += RMSNorm(x)·weight (post-norm fused with the residual add).
+    void rmsnorm_add(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps);
     void swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count);
+    void geglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count);
+    // y[i] = y[i]·scale + bias[i mod width] (bias null: scale only).
+    void affine(gpu::Buffer& y, int count, float scale, const gpu::Buffer* bias, int width);
     void silu(const gpu::Buffer& x, gpu::Buffer& out, int count);
     void add(gpu::Buffer& y, const gpu::Buffer& x, int count);
     // out[out_offset + t] = nll of logits row t against targets[target_offset + t], t < n.

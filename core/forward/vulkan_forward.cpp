@@ -30,22 +30,32 @@ void VulkanForward::Impl::mark(const std::string& label) {
 }
 
 void VulkanForward::Impl::upload_plan(const ForwardRequest& r) {
-    const PositionPlan& p = r.plan;
-    const size_t n = r.tokens.size();
-    rec->upload(act.tokens, r.tokens.data(), n * 4);
-    rec->upload(act.query_scale, p.query_scale.data(), n * 4);
-    if (!p.alibi_slopes.empty()) rec->upload(act.slopes, p.alibi_slopes.data(), size_t(model.config.n_heads) * 4);
+    rec->upload(act.tokens, r.tokens.data(), r.tokens.size() * 4);
+    if (r.plan.per_kind.empty()) {
+        upload_kind_plan(r.plan, r.tokens.size(), act.plans[0]);
+        return;
+    }
+    if (r.plan.per_kind.size() != act.plans.size())
+        throw Error(ErrorKind::BadArgument, r.plan.method,
+                    "the plan holds " + std::to_string(r.plan.per_kind.size()) + " layer kinds, the model " +
+                        std::to_string(act.plans.size()));
+    for (size_t k = 0; k < act.plans.size(); ++k) upload_kind_plan(r.plan.per_kind[k], r.tokens.size(), act.plans[k]);
+}
+
+void VulkanForward::Impl::upload_kind_plan(const PositionPlan& p, size_t n, GpuPlanBuffers& b) {
+    rec->upload(b.query_scale, p.query_scale.data(), n * 4);
+    if (!p.alibi_slopes.empty()) rec->upload(b.slopes, p.alibi_slopes.data(), size_t(model.config.n_heads) * 4);
     if (p.inv_freq.empty()) return;
-    rec->upload(act.inv_freq, p.inv_freq.data(), size_t(p.rope_dim / 2) * 4);
+    rec->upload(b.inv_freq, p.inv_freq.data(), size_t(p.rope_dim / 2) * 4);
     if (!p.xpos.zeta.empty()) {
         const std::vector<float> l = xpos_log2_zeta(p);
-        rec->upload(act.xpos_log2_zeta, l.data(), size_t(p.rope_dim / 2) * 4);
+        rec->upload(b.xpos_log2_zeta, l.data(), size_t(p.rope_dim / 2) * 4);
     }
-    rec->upload(act.q_pos, p.near.q_pos.data(), n * 4);
-    rec->upload(act.k_pos, p.near.k_pos.data(), n * 4);
+    rec->upload(b.q_pos, p.near.q_pos.data(), n * 4);
+    rec->upload(b.k_pos, p.near.k_pos.data(), n * 4);
     if (p.far.enabled) {
-        rec->upload(act.qf_pos, p.far.pos.q_pos.data(), n * 4);
-        rec->upload(act.kf_pos, p.far.pos.k_pos.data(), n * 4);
+        rec->upload(b.qf_pos, p.far.pos.q_pos.data(), n * 4);
+        rec->upload(b.kf_pos, p.far.pos.k_pos.data(), n * 4);
     }
 }
 
@@ -58,16 +68,33 @@ void VulkanForward::Impl::record_norm(GpuOps& ops, const gpu::Buffer& w, const g
         ops.layernorm(x, w, b.valid() ? &b : nullptr, y, n, c.dim, c.norm_eps);
 }
 
-// out += Wo · Attention(RoPE(Wq·in), RoPE(Wk·in), Wv·in).
-void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequest& r, const gpu::Buffer& in,
+// q, k, v = Wq·in (+ bq), Wk·in (+ bk), Wv·in (+ bv); q and k through their per-head RMSNorm
+// when the layer has one (projected into att / kf first, which are free until attention).
+void VulkanForward::Impl::record_qkv(GpuOps& ops, const GpuLayer& g, const gpu::Buffer& in, int n) {
+    const ModelConfig& c = model.config;
+    const int qd = c.n_heads * c.head_dim, kvd = c.n_kv_heads * c.head_dim;
+    gpu::Buffer& q_raw = g.q_norm.valid() ? act.att : act.q;
+    gpu::Buffer& k_raw = g.k_norm.valid() ? act.kf : act.k;
+    ops.matmul(g.wq, in, q_raw, n);
+    ops.matmul(g.wk, in, k_raw, n);
+    ops.matmul(g.wv, in, act.v, n);
+    if (g.bq.valid()) ops.affine(q_raw, n * qd, 1.f, &g.bq, qd);
+    if (g.bk.valid()) ops.affine(k_raw, n * kvd, 1.f, &g.bk, kvd);
+    if (g.bv.valid()) ops.affine(act.v, n * kvd, 1.f, &g.bv, kvd);
+    if (g.q_norm.valid()) ops.rmsnorm(q_raw, g.q_norm, act.q, n * c.n_heads, c.head_dim, c.norm_eps);
+    if (g.k_norm.valid()) ops.rmsnorm(k_raw, g.k_norm, act.k, n * c.n_kv_heads, c.head_dim, c.norm_eps);
+}
+
+// out += Wo · Attention(RoPE(q), RoPE(k), v) with the plan of the layer's kind; with a
+// post-attention norm: out += Norm(Wo · ...), through `in` (free once q/k/v are projected).
+void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequest& r, gpu::Buffer& in,
                                            gpu::Buffer& out, ForwardResult& result) {
     const ModelConfig& c = model.config;
-    const PositionPlan& p = r.plan;
+    const PositionPlan& p = plan_for_layer(r.plan, c, l);
     const GpuLayer& g = layers[size_t(l)];
+    const GpuPlanBuffers& pb = act.plans[r.plan.per_kind.empty() ? 0 : size_t(g.kind)];
     const int n = int(r.tokens.size());
-    ops.matmul(g.wq, in, act.q, n);
-    ops.matmul(g.wk, in, act.k, n);
-    ops.matmul(g.wv, in, act.v, n);
+    record_qkv(ops, g, in, n);
     const bool rope = !p.inv_freq.empty();
     const bool far = rope && p.far.enabled;  // without rotation both branches are identical
     if (rope) {
@@ -76,18 +103,18 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
         // xPos (ref §14): queries times ζ^((pos−c)/γ), keys times ζ^(−(pos−c)/γ).
         RopeXpos xq, xk;
         if (!p.xpos.zeta.empty()) {
-            xq = {&act.xpos_log2_zeta, 1.f / p.xpos.scale_base, p.xpos.centre};
-            xk = {&act.xpos_log2_zeta, -1.f / p.xpos.scale_base, p.xpos.centre};
+            xq = {&pb.xpos_log2_zeta, 1.f / p.xpos.scale_base, p.xpos.centre};
+            xk = {&pb.xpos_log2_zeta, -1.f / p.xpos.scale_base, p.xpos.centre};
         }
         if (far) {  // the far branch first: it reads q/k before the near rotation overwrites them
-            ops.rope_apply(act.q, act.qf_pos, act.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
-            ops.rope_apply(act.k, act.kf_pos, act.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
+            ops.rope_apply(act.q, pb.qf_pos, pb.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+            ops.rope_apply(act.k, pb.kf_pos, pb.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
         }
-        ops.rope_apply(act.q, act.q_pos, act.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
-        ops.rope_apply(act.k, act.k_pos, act.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
+        ops.rope_apply(act.q, pb.q_pos, pb.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+        ops.rope_apply(act.k, pb.k_pos, pb.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
     }
-    AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &act.query_scale,
-                       p.alibi_slopes.empty() ? nullptr : &act.slopes};
+    AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &pb.query_scale,
+                       p.alibi_slopes.empty() ? nullptr : &pb.slopes};
     AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, p.window, p.sinks, p.far.neighbour_window};
     ops.attention(ai, shape, act.att, act.lse);
     if (r.want_attention && r.probe.layer == l) {
@@ -99,22 +126,40 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
         result.attention_rows = result.attention_cols = grid;
         rec->download(act.probs, result.attention.data(), bytes);
     }
-    ops.matmul(g.wo, act.att, out, n, /*accumulate*/ true);
+    if (g.post_attn_norm.valid()) {  // `in` (the normed input) is no longer read: it holds Wo·att
+        ops.matmul(g.wo, act.att, in, n);
+        record_residual(ops, g.post_attn_norm, in, out, n);
+    } else {
+        ops.matmul(g.wo, act.att, out, n, /*accumulate*/ true);
+    }
 }
 
-// out += W2 · (silu(W1·in) ⊙ W3·in)   (SiLU MLP: out += W2 · silu(W1·in)).
-void VulkanForward::Impl::record_mlp(GpuOps& ops, int l, const gpu::Buffer& in, gpu::Buffer& out, int n) {
+// x += Norm(y) (post-norm; y is the sub-block's output).
+void VulkanForward::Impl::record_residual(GpuOps& ops, const gpu::Buffer& post_norm, const gpu::Buffer& y,
+                                          gpu::Buffer& x, int n) {
+    ops.rmsnorm_add(y, post_norm, x, n, model.config.dim, model.config.norm_eps);
+}
+
+// out += W2 · (act(W1·in) ⊙ W3·in), act = SiLU (SwiGLU) or GELU-tanh (GeGLU); SiLU MLP:
+// out += W2 · silu(W1·in). With a post-FFN norm: out += Norm(W2 · ...), through `in`.
+void VulkanForward::Impl::record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n) {
     const ModelConfig& c = model.config;
     const GpuLayer& g = layers[size_t(l)];
     const int count = n * c.hidden_dim;
     ops.matmul(g.w1, in, act.h1, n);
-    if (c.mlp == MlpType::SwiGLU) {
-        ops.matmul(g.w3, in, act.h3, n);
-        ops.swiglu(act.h1, act.h3, act.h1, count);
-    } else {
+    if (c.mlp == MlpType::SiLU) {
         ops.silu(act.h1, act.h1, count);
+    } else {
+        ops.matmul(g.w3, in, act.h3, n);
+        if (c.mlp == MlpType::SwiGLU) ops.swiglu(act.h1, act.h3, act.h1, count);
+        else ops.geglu(act.h1, act.h3, act.h1, count);
     }
-    ops.matmul(g.w2, act.h1, out, n, /*accumulate*/ true);
+    if (g.post_ffn_norm.valid()) {
+        ops.matmul(g.w2, act.h1, in, n);
+        record_residual(ops, g.post_ffn_norm, in, out, n);
+    } else {
+        ops.matmul(g.w2, act.h1, out, n, /*accumulate*/ true);
+    }
 }
 
 // Classifier in chunks of act.chunk rows, each followed by its NLL: logits never exceed one chunk.
@@ -158,6 +203,7 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     s.mark("start");
     s.upload_plan(request);
     ops.embedding(s.embedding, s.act.tokens, s.act.x, n);
+    if (c.embedding_scale != 1.f) ops.affine(s.act.x, n * c.dim, c.embedding_scale, nullptr, 1);
     s.mark("embedding");
     for (int l = 0; l < c.n_layers; ++l) {
         const GpuLayer& g = s.layers[size_t(l)];

@@ -16,7 +16,15 @@ namespace xl {
 
 struct GpuLayer {
     gpu::Buffer attn_norm, attn_norm_bias, ffn_norm, ffn_norm_bias;  // biases only for LayerNorm
-    GpuTensor wq, wk, wv, wo, w1, w2, w3;                            // w3 only for SwiGLU
+    GpuTensor wq, wk, wv, wo, w1, w2, w3;                            // w3 only for gated MLPs
+    gpu::Buffer bq, bk, bv, q_norm, k_norm, post_attn_norm, post_ffn_norm;  // optional (invalid = absent)
+    int kind = 0;                                                     // index of its layer kind's plan
+};
+
+// The plan of one layer kind on the device (position arrays, query scales, frequencies).
+struct GpuPlanBuffers {
+    gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
+    gpu::Buffer xpos_log2_zeta;                     // log2 ζ_j of xPos (ref §14), when the plan has them
 };
 
 // Activation and plan buffers for up to `capacity` tokens (grow-only).
@@ -24,8 +32,7 @@ struct GpuActivations {
     int capacity = 0;
     int chunk = 0;                                  // classifier rows per chunk
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
-    gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
-    gpu::Buffer xpos_log2_zeta;                     // log2 ζ_j of xPos (ref §14), when the plan has them
+    std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
     gpu::Buffer all_logits;                         // logits of every requested position, sized on demand
 };
@@ -42,11 +49,15 @@ struct VulkanForward::Impl {
 
     // Recording (vulkan_forward.cpp).
     void upload_plan(const ForwardRequest& r);
+    void upload_kind_plan(const PositionPlan& p, size_t n, GpuPlanBuffers& b);
     void record_norm(GpuOps& ops, const gpu::Buffer& w, const gpu::Buffer& b, const gpu::Buffer& x, gpu::Buffer& y,
                      int n);
-    void record_attention(GpuOps& ops, int l, const ForwardRequest& r, const gpu::Buffer& in, gpu::Buffer& out,
+    // `in` is scratch after q/k/v are projected (post-norm layers write the sub-block output there).
+    void record_attention(GpuOps& ops, int l, const ForwardRequest& r, gpu::Buffer& in, gpu::Buffer& out,
                           ForwardResult& result);
-    void record_mlp(GpuOps& ops, int l, const gpu::Buffer& in, gpu::Buffer& out, int n);
+    void record_qkv(GpuOps& ops, const GpuLayer& g, const gpu::Buffer& in, int n);
+    void record_residual(GpuOps& ops, const gpu::Buffer& post_norm, const gpu::Buffer& y, gpu::Buffer& x, int n);
+    void record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n);
     void record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
     void mark(const std::string& label);
 

@@ -33,6 +33,8 @@ void VulkanForward::Impl::upload_weights() {
     output_norm_bias = maybe_f32(*ctx, w.output_norm_bias);
     weight_bytes = embedding.bytes() + (tied ? 0 : output.bytes());
     for (const LayerWeights& lw : w.layers) {
+        if (c.residual != Residual::PreNorm && (!lw.post_attn_norm.empty() || !lw.post_ffn_norm.empty()))
+            throw Error(ErrorKind::Unsupported, model.path, "post-norms are supported with pre-norm blocks only");
         GpuLayer g;
         g.attn_norm = maybe_f32(*ctx, lw.attn_norm);
         g.attn_norm_bias = maybe_f32(*ctx, lw.attn_norm_bias);
@@ -44,7 +46,15 @@ void VulkanForward::Impl::upload_weights() {
         g.wo = upload_tensor(*ctx, lw.wo);
         g.w1 = upload_tensor(*ctx, lw.w1);
         g.w2 = upload_tensor(*ctx, lw.w2);
-        if (c.mlp == MlpType::SwiGLU) g.w3 = upload_tensor(*ctx, lw.w3);
+        if (c.mlp != MlpType::SiLU) g.w3 = upload_tensor(*ctx, lw.w3);
+        g.bq = maybe_f32(*ctx, lw.bq);
+        g.bk = maybe_f32(*ctx, lw.bk);
+        g.bv = maybe_f32(*ctx, lw.bv);
+        g.q_norm = maybe_f32(*ctx, lw.q_norm);
+        g.k_norm = maybe_f32(*ctx, lw.k_norm);
+        g.post_attn_norm = maybe_f32(*ctx, lw.post_attn_norm);
+        g.post_ffn_norm = maybe_f32(*ctx, lw.post_ffn_norm);
+        g.kind = layer_kind_index(c, int(layers.size()));
         weight_bytes += g.wq.bytes() + g.wk.bytes() + g.wv.bytes() + g.wo.bytes() + g.w1.bytes() + g.w2.bytes() +
                         g.w3.bytes() + 8 * uint64_t(c.dim);
         layers.push_back(std::move(g));
@@ -54,8 +64,9 @@ void VulkanForward::Impl::upload_weights() {
 int64_t VulkanForward::Impl::bytes_per_token() const {
     const ModelConfig& c = model.config;
     const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
-    // x, xb; q, qf, att; k, kf, v; lse; h1, h3; tokens, nll, 4 positions, query_scale.
-    return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 * int64_t(c.hidden_dim) + 7);
+    // x, xb; q, qf, att; k, kf, v; lse; h1, h3; tokens, nll; per layer kind 4 positions, query_scale.
+    const int64_t kinds = int64_t(layer_kinds_of(c).size());
+    return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 * int64_t(c.hidden_dim) + 2 + 5 * kinds);
 }
 
 int64_t VulkanForward::Impl::chunk_rows(int n) const {
@@ -97,14 +108,17 @@ void VulkanForward::Impl::ensure_capacity(int n) {
     act.h3 = sized(g, cap * int64_t(c.hidden_dim));
     act.logits = sized(g, int64_t(act.chunk) * c.vocab_size);
     act.nll = sized(g, cap);
-    act.q_pos = sized(g, cap);
-    act.k_pos = sized(g, cap);
-    act.qf_pos = sized(g, cap);
-    act.kf_pos = sized(g, cap);
-    act.query_scale = sized(g, cap);
-    act.slopes = sized(g, std::max(c.n_heads, 1));
-    act.inv_freq = sized(g, std::max(c.head_dim / 2, 1));
-    act.xpos_log2_zeta = sized(g, std::max(c.head_dim / 2, 1));
+    act.plans.resize(layer_kinds_of(c).size());
+    for (GpuPlanBuffers& p : act.plans) {
+        p.q_pos = sized(g, cap);
+        p.k_pos = sized(g, cap);
+        p.qf_pos = sized(g, cap);
+        p.kf_pos = sized(g, cap);
+        p.query_scale = sized(g, cap);
+        p.slopes = sized(g, std::max(c.n_heads, 1));
+        p.inv_freq = sized(g, std::max(c.head_dim / 2, 1));
+        p.xpos_log2_zeta = sized(g, std::max(c.head_dim / 2, 1));
+    }
 }
 
 void VulkanForward::Impl::check_request(const ForwardRequest& r) const {

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/model/gguf_arch.hpp"
 
 namespace xl {
 namespace {
@@ -35,7 +36,7 @@ void read_shapes(const GgufFile& g, const std::string& a, ModelConfig& c) {
     c.hidden_dim = req("feed_forward_length");
     c.n_heads = req("attention.head_count");
     c.n_kv_heads = positive_int(g, a + "attention.head_count_kv", opt_int(g, a + "attention.head_count_kv", c.n_heads));
-    if (size_t(c.n_layers) * 9 > g.tensors.size())  // 9 tensors per block
+    if (size_t(c.n_layers) * 7 > g.tensors.size())  // at least 7 tensors per block (fused Phi-3)
         throw Error(ErrorKind::BadFile, g.path, a + "block_count " + std::to_string(c.n_layers) + " but only " +
                                                     std::to_string(g.tensors.size()) + " tensors");
     if (c.n_heads % c.n_kv_heads != 0)
@@ -45,15 +46,18 @@ void read_shapes(const GgufFile& g, const std::string& a, ModelConfig& c) {
         throw Error(ErrorKind::BadFile, g.path, "embedding_length " + std::to_string(c.dim) +
                                                     " is not a multiple of head_count " + std::to_string(c.n_heads));
     c.head_dim = positive_int(g, a + "attention.key_length", opt_int(g, a + "attention.key_length", c.dim / c.n_heads));
+    const std::string vkey = a + "attention.value_length";
+    if (g.find(vkey) && g.get_int(vkey) != c.head_dim)
+        throw Error(ErrorKind::Unsupported, g.path, vkey + " " + std::to_string(g.get_int(vkey)) +
+                                                        " differs from key_length " + std::to_string(c.head_dim) +
+                                                        " (supported: equal key and value head sizes)");
     c.norm_eps = float(opt_float(g, a + "attention.layer_norm_rms_epsilon", 1e-5));
     c.norm = NormType::RMSNorm;
     c.residual = Residual::PreNorm;
-    c.mlp = MlpType::SwiGLU;
 }
 
 void read_positions(const GgufFile& g, const std::string& a, ModelConfig& c) {
     c.position = PositionSignal::RoPE;
-    c.rope_layout = RopeLayout::Normal;  // llama.cpp LLAMA_ROPE_TYPE_NORM: adjacent pairs
     if (g.find(a + "rope.freq_base")) {
         c.rope_base = float(g.get_float(a + "rope.freq_base"));
     } else {
@@ -124,7 +128,44 @@ bool same_bytes(const Tensor& a, const Tensor& b) {
            std::memcmp(a.data, b.data, a.nbytes()) == 0;
 }
 
-void read_weights(const GgufFile& g, Model& m) {
+// q/k/v projections: separate tensors, or one fused attn_qkv split into row views (Phi-3).
+void read_qkv(const GgufFile& g, const GgufArch& arch, const std::string& b, const ModelConfig& c, LayerWeights& L) {
+    const int64_t dim = c.dim, q_dim = int64_t(c.n_heads) * c.head_dim, kv_dim = int64_t(c.n_kv_heads) * c.head_dim;
+    if (arch.fused && g.find_tensor(b + "attn_qkv.weight")) {
+        const Tensor qkv = take(g, b + "attn_qkv.weight", q_dim + 2 * kv_dim, dim);
+        L.wq = row_view(qkv, 0, q_dim, b + "attn_qkv.weight[q]");
+        L.wk = row_view(qkv, q_dim, kv_dim, b + "attn_qkv.weight[k]");
+        L.wv = row_view(qkv, q_dim + kv_dim, kv_dim, b + "attn_qkv.weight[v]");
+    } else {
+        L.wq = take(g, b + "attn_q.weight", q_dim, dim);
+        L.wk = take(g, b + "attn_k.weight", kv_dim, dim);
+        L.wv = take(g, b + "attn_v.weight", kv_dim, dim);
+    }
+    if (arch.qkv_bias) {
+        L.bq = take(g, b + "attn_q.bias", 1, q_dim);
+        L.bk = take(g, b + "attn_k.bias", 1, kv_dim);
+        L.bv = take(g, b + "attn_v.bias", 1, kv_dim);
+    }
+    if (arch.qk_norm) {
+        L.q_norm = take(g, b + "attn_q_norm.weight", 1, c.head_dim);
+        L.k_norm = take(g, b + "attn_k_norm.weight", 1, c.head_dim);
+    }
+}
+
+// Gate and up projections: separate, or one ffn_up holding gate rows then up rows (Phi-3).
+void read_ffn(const GgufFile& g, const GgufArch& arch, const std::string& b, const ModelConfig& c, LayerWeights& L) {
+    if (arch.fused && !g.find_tensor(b + "ffn_gate.weight")) {
+        const Tensor up = take(g, b + "ffn_up.weight", 2 * int64_t(c.hidden_dim), c.dim);
+        L.w1 = row_view(up, 0, c.hidden_dim, b + "ffn_up.weight[gate]");
+        L.w3 = row_view(up, c.hidden_dim, c.hidden_dim, b + "ffn_up.weight[up]");
+    } else {
+        L.w1 = take(g, b + "ffn_gate.weight", c.hidden_dim, c.dim);
+        L.w3 = take(g, b + "ffn_up.weight", c.hidden_dim, c.dim);
+    }
+    L.w2 = take(g, b + "ffn_down.weight", c.dim, c.hidden_dim);
+}
+
+void read_weights(const GgufFile& g, const GgufArch& arch, Model& m) {
     ModelConfig& c = m.config;
     ModelWeights& w = m.weights;
     const GgufTensorInfo* emb = g.find_tensor("token_embd.weight");
@@ -134,21 +175,21 @@ void read_weights(const GgufFile& g, Model& m) {
     if (g.find(vkey) && g.get_int(vkey) != c.vocab_size)
         throw Error(ErrorKind::BadFile, g.path, vkey + " " + std::to_string(g.get_int(vkey)) +
                                                     " differs from token_embd rows " + std::to_string(c.vocab_size));
-    const int64_t dim = c.dim, q_dim = int64_t(c.n_heads) * c.head_dim, kv_dim = int64_t(c.n_kv_heads) * c.head_dim;
+    const int64_t dim = c.dim, q_dim = int64_t(c.n_heads) * c.head_dim;
     w.token_embedding = take(g, "token_embd.weight", c.vocab_size, dim);
     w.layers.resize(size_t(c.n_layers));
     for (int l = 0; l < c.n_layers; ++l) {
         const std::string b = "blk." + std::to_string(l) + ".";
         LayerWeights& L = w.layers[size_t(l)];
         L.attn_norm = take(g, b + "attn_norm.weight", 1, dim);
-        L.wq = take(g, b + "attn_q.weight", q_dim, dim);
-        L.wk = take(g, b + "attn_k.weight", kv_dim, dim);
-        L.wv = take(g, b + "attn_v.weight", kv_dim, dim);
+        read_qkv(g, arch, b, c, L);
         L.wo = take(g, b + "attn_output.weight", dim, q_dim);
         L.ffn_norm = take(g, b + "ffn_norm.weight", 1, dim);
-        L.w1 = take(g, b + "ffn_gate.weight", c.hidden_dim, dim);
-        L.w2 = take(g, b + "ffn_down.weight", dim, c.hidden_dim);
-        L.w3 = take(g, b + "ffn_up.weight", c.hidden_dim, dim);
+        read_ffn(g, arch, b, c, L);
+        if (arch.post_norms) {
+            L.post_attn_norm = take(g, b + "post_attention_norm.weight", 1, dim);
+            L.post_ffn_norm = take(g, b + "post_ffw_norm.weight", 1, dim);
+        }
     }
     w.output_norm = take(g, "output_norm.weight", 1, dim);
     w.output = take(g, "output.weight", c.vocab_size, dim, /*required*/ false);
@@ -169,9 +210,8 @@ void read_weights(const GgufFile& g, Model& m) {
 }  // namespace
 
 Model model_from_gguf(const GgufFile& g) {
-    const std::string arch = g.get_string("general.architecture");
-    if (arch != "llama")
-        throw Error(ErrorKind::Unsupported, g.path, "architecture '" + arch + "' is not supported (supported: llama)");
+    const GgufArch& row = gguf_arch(g);
+    const std::string arch = row.name;
     Model m;
     m.path = g.path;
     ModelConfig& c = m.config;
@@ -189,7 +229,11 @@ Model model_from_gguf(const GgufFile& g) {
     const std::string a = arch + ".";
     read_shapes(g, a, c);
     read_positions(g, a, c);
-    read_weights(g, m);
+    c.rope_layout = row.layout;
+    c.mlp = row.mlp;
+    if (row.embed_sqrt_dim) c.embedding_scale = std::sqrt(float(c.dim));
+    read_layer_kinds(g, row, c);
+    read_weights(g, row, m);
     try {
         m.tokenizer = gguf_tokenizer(g);
         if (!m.tokenizer) c.warnings.push_back("no vocabulary in the file: pass a tokenizer");

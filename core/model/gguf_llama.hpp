@@ -1,4 +1,4 @@
-// GGUF files of the `llama` architecture (TinyLlama, SmolLM, Llama 2/3-style) -> xl::Model,
+// GGUF files of the architectures in gguf_arch.hpp (llama, qwen2, qwen3, gemma3, phi3) -> xl::Model,
 // with the embedded `llama` (SentencePiece-BPE) vocabulary when the file has one.
 //
 //   xl::Model m = xl::load_gguf_model("stories260K.gguf");
@@ -9,7 +9,7 @@
 // rope.freq_base, rope.dimension_count, rope.scaling.* (type, factor, original_context_length,
 // attn_factor, yarn_log_multiplier, yarn_beta_fast, yarn_beta_slow, yarn_ext_factor, finetuned),
 // attention.max_alibi_bias and the rope_freqs.weight tensor. Every metadata key also lands in
-// config.metadata as text. Other architectures -> ErrorKind::Unsupported.
+// config.metadata as text. Other architectures -> ErrorKind::Unsupported naming the supported ones.
 #pragma once
 #include <memory>
 #include <string>

@@ -40,7 +40,8 @@ void dequantize_row(const Tensor& t, int64_t r, float* out);
 std::vector<float> dequantize(const Tensor& t);  // rows*cols floats
 
 enum class NormType { RMSNorm, LayerNorm };
-enum class MlpType { SwiGLU, SiLU };          // SwiGLU: w2(silu(w1 x) * w3 x); SiLU: w2(silu(w1 x))
+// SwiGLU: w2(silu(w1 x) * w3 x); SiLU: w2(silu(w1 x)); GeGLU: w2(gelu_tanh(w1 x) * w3 x) (Gemma).
+enum class MlpType { SwiGLU, SiLU, GeGLU };
 enum class PositionSignal { RoPE, ALiBi, None };
 enum class RopeLayout { Normal, NeoX };        // Normal: pairs (2j,2j+1); NeoX: (j, j+d/2). ref §1
 
@@ -57,6 +58,16 @@ struct FileRopeScaling {
     float yarn_log_multiplier = 0;    // rope.scaling.yarn_log_multiplier
     float yarn_beta_fast = 0, yarn_beta_slow = 0, yarn_ext_factor = 0;
     bool finetuned = false;           // rope.scaling.finetuned
+};
+
+// One kind of attention layer (Gemma 3: "local" sliding-window layers with their own RoPE
+// base, and "global" ones; SmolLM3: "nope" layers without a position signal). A position method
+// applies to chosen kinds (method key `layers=`); the other kinds keep their plain plan.
+struct LayerKind {
+    std::string name = "global";      // "global", "local", "nope"
+    PositionSignal position = PositionSignal::RoPE;
+    float rope_base = 10000.f;        // θ base of this kind's RoPE
+    int window = 0;                   // sliding window in keys (0 = unlimited)
 };
 
 struct ModelConfig {
@@ -90,15 +101,35 @@ struct ModelConfig {
     float alibi_max_bias = 0;         // attention.max_alibi_bias (0 = none)
     std::vector<float> alibi_slopes;  // explicit per-head slopes from the model recipe, if any
 
+    // Per-layer attention kinds. Empty `layer_kinds` = one kind for every layer, made from
+    // `position` / `rope_base` / `sliding_window` (see layer_kinds_of); otherwise layer_kind[l]
+    // indexes layer_kinds for each of the n_layers layers.
+    std::vector<LayerKind> layer_kinds;
+    std::vector<int> layer_kind;
+    int sliding_window = 0;           // model-wide window (Mistral attention.sliding_window; 0 = none)
+
+    // Block options (rows, not forks). Optional per-layer tensors (q/k/v biases, q/k norms,
+    // post-norms) are used when present in LayerWeights; their presence is the option.
+    float embedding_scale = 1.f;      // token embeddings × this (Gemma: √dim)
+    float attention_scale = 0.f;      // base query scale; 0 = 1/√head_dim (Gemma 3: 1/√query_pre_attn_scalar)
+    // Norm weights are the multiplier as applied: Gemma's (1 + w) is stored with the 1 added
+    // (llama.cpp's converter does it; readers of Hugging Face Gemma checkpoints add it).
+
     std::map<std::string, std::string> metadata;  // every key/value read, as text (for `info`)
     std::vector<std::string> warnings;            // e.g. "rope.freq_base missing: using 10000"
 };
 
+// Fused tensors in a file (Phi-3 attn_qkv, ffn_up holding gate and up) are split into row-range
+// views of the same data (rows are contiguous in row-major storage): no copy.
 struct LayerWeights {
     Tensor attn_norm, attn_norm_bias;  // bias only for LayerNorm
     Tensor wq, wk, wv, wo;             // wq [n_heads*head_dim][dim], wk/wv [n_kv*head_dim][dim]
+    Tensor bq, bk, bv;                 // optional projection biases (Qwen2): vectors of wq/wk/wv rows
+    Tensor q_norm, k_norm;             // optional per-head RMSNorm of q and k, vectors [head_dim] (Qwen3, Gemma 3)
+    Tensor post_attn_norm;             // optional norm of the attention output before the residual add (Gemma 3)
     Tensor ffn_norm, ffn_norm_bias;
-    Tensor w1, w2, w3;                 // w1 gate [hidden][dim], w2 down [dim][hidden], w3 up (SwiGLU)
+    Tensor w1, w2, w3;                 // w1 gate [hidden][dim], w2 down [dim][hidden], w3 up (SwiGLU, GeGLU)
+    Tensor post_ffn_norm;              // optional norm of the MLP output before the residual add (Gemma 3)
 };
 
 struct ModelWeights {
@@ -107,6 +138,13 @@ struct ModelWeights {
     Tensor output_norm, output_norm_bias;
     Tensor output;                     // [vocab][dim]; equals token_embedding when tied
 };
+
+// The layer kinds in effect: config.layer_kinds, or one "global" kind from the model-wide
+// position / rope_base / sliding_window. layer_kind_index(c, l) is layer l's index into them.
+std::vector<LayerKind> layer_kinds_of(const ModelConfig& c);
+int layer_kind_index(const ModelConfig& c, int layer);
+// A row view of `t`: rows [first, first + count) (fused tensors). Throws on a range outside t.
+Tensor row_view(const Tensor& t, int64_t first, int64_t count, const std::string& name);
 
 class Tokenizer;
 

@@ -108,11 +108,70 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
     return out;
 }
 
-}  // namespace
+// `layers=global|local|all|<kind>`: which layer kinds a method applies to. A generic key of any
+// component (not of one method), taken out of the spec before the components are checked.
+std::string take_layers_key(MethodSpec& spec) {
+    std::string value;
+    auto take = [&](MethodSpec& s) {
+        auto it = s.params.find("layers");
+        if (it == s.params.end()) return;
+        if (!value.empty() && value != it->second)
+            throw Error(ErrorKind::BadArgument, spec.canonical(), "two different values of 'layers'");
+        value = it->second;
+        s.params.erase(it);
+    };
+    take(spec);
+    for (MethodSpec& e : spec.extra) take(e);
+    return value;
+}
 
-PositionPlan make_plan(const MethodSpec& spec, const ModelConfig& config, int seq_len) {
-    if (seq_len < 1)
-        throw Error(ErrorKind::BadArgument, spec.canonical(), "sequence length must be >= 1");
+void check_layers_key(const std::string& layers, const std::vector<LayerKind>& kinds, const std::string& whole) {
+    if (layers.empty() || layers == "all") return;
+    std::string names = "all";
+    for (const LayerKind& k : kinds) {
+        if (k.name == layers) return;
+        append_item(names, ", ", k.name);
+    }
+    throw Error(ErrorKind::BadArgument, whole,
+                "layers=" + layers + ": the model has no layer kind of that name; valid values: " + names);
+}
+
+// Hugging Face applies rope_scaling to full-attention layers: "global" when the model has it.
+std::string default_layers(const std::vector<LayerKind>& kinds) {
+    for (const LayerKind& k : kinds)
+        if (k.name == "global") return "global";
+    return "all";
+}
+
+// The model as one layer kind sees it: its signal, RoPE base and no window of its own (the
+// kind's window is applied to the plan's mask afterwards).
+ModelConfig kind_config(const ModelConfig& config, const LayerKind& kind) {
+    ModelConfig c = config;
+    c.layer_kinds.clear();
+    c.layer_kind.clear();
+    c.position = kind.position;
+    c.rope_base = kind.rope_base;
+    c.sliding_window = 0;
+    return c;
+}
+
+// A kind's sliding window narrows the plan's mask (a method's own window may be narrower).
+void apply_kind_window(PositionPlan& plan, int window) {
+    if (window <= 0) return;
+    plan.window = plan.window > 0 ? std::min(plan.window, window) : window;
+}
+
+// The resolved text with `layers=` in its first component (omitted for a bare "none").
+std::string with_layers_key(const std::string& text, const MethodSpec& spec, const std::string& layers) {
+    if (spec.name == "none" && spec.extra.empty()) return text;
+    const size_t plus = text.find('+');
+    std::string first = text.substr(0, plus), tail = plus == std::string::npos ? "" : text.substr(plus);
+    first += (first.find(':') == std::string::npos ? ":" : ",") + std::string("layers=") + layers;
+    return first + tail;
+}
+
+// The plan of one layer kind (or of a single-kind model): every component in stage order.
+PositionPlan single_plan(const MethodSpec& spec, const ModelConfig& config, int seq_len) {
     PlanContext ctx(config, seq_len);
     std::string method;
     run(spec, ctx, method);
@@ -122,10 +181,56 @@ PositionPlan make_plan(const MethodSpec& spec, const ModelConfig& config, int se
     plan.inv_freq.assign(ctx.inv_freq.begin(), ctx.inv_freq.end());
     plan.rope_dim = plan.inv_freq.empty() ? 0 : ctx.rope_dim;
     plan.mscale = float(ctx.mscale);
-    const double base_scale = ctx.head_dim > 0 ? 1.0 / std::sqrt(double(ctx.head_dim)) : 1.0;
+    // Base query scale: the model's own (Gemma 3: 1/√query_pre_attn_scalar), else 1/√head_dim.
+    const double base_scale = config.attention_scale > 0 ? double(config.attention_scale)
+                              : ctx.head_dim > 0      ? 1.0 / std::sqrt(double(ctx.head_dim))
+                                                      : 1.0;
     plan.query_scale.resize(seq_len);
     for (int i = 0; i < seq_len; ++i) plan.query_scale[i] = float(base_scale * ctx.qfactor[i]);
     return plan;
+}
+
+}  // namespace
+
+PositionPlan make_plan(const MethodSpec& spec, const ModelConfig& config, int seq_len) {
+    if (seq_len < 1)
+        throw Error(ErrorKind::BadArgument, spec.canonical(), "sequence length must be >= 1");
+    MethodSpec rest = spec;
+    const std::string layers = take_layers_key(rest);
+    const std::vector<LayerKind> kinds = layer_kinds_of(config);
+    check_layers_key(layers, kinds, spec.canonical());
+    if (config.layer_kinds.empty()) {  // one kind: the model-wide settings, exactly as before
+        PositionPlan plan = single_plan(rest, config, seq_len);
+        apply_kind_window(plan, kinds[0].window);
+        return plan;
+    }
+    const std::string chosen = layers.empty() ? default_layers(kinds) : layers;
+    PositionPlan out;
+    std::vector<PositionPlan> per_kind;
+    int primary = -1;
+    for (size_t k = 0; k < kinds.size(); ++k) {
+        const bool applies = chosen == "all" || kinds[k].name == chosen;
+        if (applies && primary < 0) primary = int(k);
+        PositionPlan p = single_plan(applies ? rest : parse_method_spec("none"), kind_config(config, kinds[k]), seq_len);
+        apply_kind_window(p, kinds[k].window);
+        p.notes.insert(p.notes.begin(), "layer kind '" + kinds[k].name + "': " + (applies ? p.method : "none"));
+        per_kind.push_back(std::move(p));
+    }
+    out = per_kind[size_t(primary)];
+    out.per_kind = std::move(per_kind);
+    out.primary_kind = primary;
+    out.method = with_layers_key(out.method, rest, chosen);
+    return out;
+}
+
+const PositionPlan& plan_for_layer(const PositionPlan& plan, const ModelConfig& config, int layer) {
+    if (plan.per_kind.empty()) return plan;
+    const int k = layer_kind_index(config, layer);
+    if (k < 0 || size_t(k) >= plan.per_kind.size())
+        throw Error(ErrorKind::BadArgument, plan.method,
+                    "layer " + std::to_string(layer) + " has kind " + std::to_string(k) + " but the plan holds " +
+                        std::to_string(plan.per_kind.size()) + " kinds");
+    return plan.per_kind[size_t(k)];
 }
 
 RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int train_context, int seq_len) {
@@ -145,7 +250,9 @@ RopeTable rope_table(const MethodSpec& spec, int head_dim, double base, int trai
     PlanContext ctx(config, n);
     ctx.model_base = ctx.base = base;  // keep the double value (the config stores float)
     std::string method;
-    run(spec, ctx, method);
+    MethodSpec rest = spec;
+    take_layers_key(rest);  // one table describes one layer kind: the caller picks its base
+    run(rest, ctx, method);
     RopeTable t;
     t.inv_freq_original = ctx.theta_original();
     t.inv_freq = ctx.inv_freq;  // empty signal (nope): zero frequencies, infinite wavelengths

@@ -90,6 +90,13 @@ MethodSpec parse_component(const std::string& raw, const std::string& whole) {
                         info->name + ": empty parameter; valid keys: " + method_keys_text(*info));
         const size_t eq = item.find('=');
         const std::string key = trim(item.substr(0, eq));
+        if (key == "layers" && eq != std::string::npos) {  // generic: which layer kinds (make_plan)
+            const std::string value = trim(item.substr(eq + 1));
+            if (value.empty() || spec.params.count(key))
+                throw Error(ErrorKind::BadArgument, whole, info->name + ": 'layers' needs one value (global|local|all)");
+            spec.params[key] = value;
+            continue;
+        }
         const MethodKey* k = info->key(key);
         if (!k)
             throw Error(ErrorKind::BadArgument, whole,
@@ -126,6 +133,7 @@ std::string canonical_component(const MethodSpec& s) {
         if (k.kind == KeyKind::Number && parse_number(it->second, v)) add(k.name, format_number(v));
         else add(k.name, it->second);
     }
+    if (auto it = s.params.find("layers"); it != s.params.end()) add("layers", it->second);
     return out;
 }
 

@@ -58,6 +58,16 @@ struct PositionPlan {
     int sinks = 0;                      // first `sinks` keys always visible (attention sinks)
 
     std::vector<std::string> notes;     // human-readable remarks (e.g. "dynamic: α = 2.0 at L = 1024")
+
+    // Models with several layer kinds (ModelConfig::layer_kinds, e.g. Gemma 3 local/global):
+    // one complete plan per kind, in kind order; the method applies to the kinds chosen by the
+    // spec key `layers=` and the other kinds get their plain RoPE plan (own base and window).
+    // Empty = this plan for every layer. When filled, the fields above repeat per_kind[primary_kind].
+    std::vector<PositionPlan> per_kind;
+    int primary_kind = 0;               // first kind the method applies to
 };
+
+// The plan layer `layer` of the model uses: plan.per_kind[kind of layer], or plan itself.
+const PositionPlan& plan_for_layer(const PositionPlan& plan, const ModelConfig& config, int layer);
 
 }  // namespace xl

@@ -1,7 +1,10 @@
 // The scalar CPU forward pass (see cpu_forward.hpp), composed only of the ops in ops.hpp so that
 // a disagreement with the GPU can be traced to one op. Block recipes are rows of ModelConfig:
 //   PreNorm (Llama):        x += Attn(N1(x));  x += MLP(N2(x))
+//   PreNorm + post-norms (Gemma 3): x += P1(Attn(N1(x)));  x += P2(MLP(N2(x)))
 //   PostFirstNorm (alilama): x = N1(x);  a = x + Attn(x);  x = a + MLP(N2(a))
+// Optional per-layer tensors switch their step on: q/k/v biases after the projections, per-head
+// q/k RMSNorm before RoPE; each layer attends with the plan of its layer kind.
 #include "core/ref/cpu_forward.hpp"
 
 #include <unistd.h>
@@ -19,13 +22,20 @@ namespace {
 
 // Layout of the dequantised cache: 4 model-level tensors, then kLayerSlots per layer.
 constexpr int kEmbedding = 0, kOutputNorm = 1, kOutputNormBias = 2, kOutput = 3, kModelSlots = 4;
-enum LayerSlot { AttnNorm, AttnNormBias, Wq, Wk, Wv, Wo, FfnNorm, FfnNormBias, W1, W2, W3, kLayerSlots };
+enum LayerSlot {
+    AttnNorm, AttnNormBias, Wq, Wk, Wv, Wo, FfnNorm, FfnNormBias, W1, W2, W3,
+    Bq, Bk, Bv, QNorm, KNorm, PostAttnNorm, PostFfnNorm, kLayerSlots
+};
 
 const Tensor& layer_tensor(const LayerWeights& lw, int slot) {
     const Tensor* table[kLayerSlots] = {&lw.attn_norm, &lw.attn_norm_bias, &lw.wq, &lw.wk, &lw.wv, &lw.wo,
-                                        &lw.ffn_norm, &lw.ffn_norm_bias, &lw.w1, &lw.w2, &lw.w3};
+                                        &lw.ffn_norm, &lw.ffn_norm_bias, &lw.w1, &lw.w2, &lw.w3,
+                                        &lw.bq, &lw.bk, &lw.bv, &lw.q_norm, &lw.k_norm,
+                                        &lw.post_attn_norm, &lw.post_ffn_norm};
     return *table[slot];
 }
+
+const float* floats(const Tensor& t) { return reinterpret_cast<const float*>(t.data); }
 
 int64_t host_memory_bytes() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
@@ -93,6 +103,12 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     ref::matmul(lw[Wq], in, n, b.q.data());
     ref::matmul(lw[Wk], in, n, b.k.data());
     ref::matmul(lw[Wv], in, n, b.v.data());
+    if (!lw[Bq].empty()) ref::affine(b.q.data(), n * H * hd, 1.f, floats(lw[Bq]), H * hd);
+    if (!lw[Bk].empty()) ref::affine(b.k.data(), n * KV * hd, 1.f, floats(lw[Bk]), KV * hd);
+    if (!lw[Bv].empty()) ref::affine(b.v.data(), n * KV * hd, 1.f, floats(lw[Bv]), KV * hd);
+    // Per-head RMSNorm of q and k (Qwen3, Gemma 3): rows of head_dim.
+    if (!lw[QNorm].empty()) ref::rmsnorm(b.q.data(), floats(lw[QNorm]), n * H, hd, c.norm_eps, b.q.data());
+    if (!lw[KNorm].empty()) ref::rmsnorm(b.k.data(), floats(lw[KNorm]), n * KV, hd, c.norm_eps, b.k.data());
     if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
         b.qf = b.q;
         b.kf = b.k;
@@ -107,18 +123,25 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     ref::matmul(lw[Wo], b.att.data(), n, out);
 }
 
-// MLP sub-block: SwiGLU w2(silu(w1 x) * w3 x) or SiLU w2(silu(w1 x)).
+// MLP sub-block: SwiGLU w2(silu(w1 x) * w3 x), GeGLU w2(gelu_tanh(w1 x) * w3 x) or SiLU w2(silu(w1 x)).
 void mlp_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const float* in, int n,
                Buffers& b, float* out) {
     const int count = n * c.hidden_dim;
     ref::matmul(lw[W1], in, n, b.h1.data());
-    if (c.mlp == MlpType::SwiGLU) {
+    if (c.mlp == MlpType::SwiGLU || c.mlp == MlpType::GeGLU) {
         ref::matmul(lw[W3], in, n, b.h3.data());
-        ref::swiglu(b.h1.data(), b.h3.data(), count, b.h1.data());
+        if (c.mlp == MlpType::SwiGLU) ref::swiglu(b.h1.data(), b.h3.data(), count, b.h1.data());
+        else ref::geglu(b.h1.data(), b.h3.data(), count, b.h1.data());
     } else {
         ref::silu(b.h1.data(), count, b.h1.data());
     }
     ref::matmul(lw[W2], b.h1.data(), n, out);
+}
+
+// x += sub-block output, through the post-norm when the layer has one (Gemma 3 sandwich).
+void residual_add(const ModelConfig& c, const Tensor& post_norm, const float* out, int n, float* x) {
+    if (post_norm.empty()) ref::add_inplace(x, out, n * c.dim);
+    else ref::rmsnorm_add(out, floats(post_norm), n, c.dim, c.norm_eps, x);
 }
 
 void check_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n) {
@@ -195,26 +218,28 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     b.k.resize(size_t(n) * c.n_kv_heads * c.head_dim);
     b.v.resize(b.k.size());
     b.h1.resize(size_t(n) * c.hidden_dim);
-    if (c.mlp == MlpType::SwiGLU) b.h3.resize(b.h1.size());
+    if (c.mlp != MlpType::SiLU) b.h3.resize(b.h1.size());
 
     ForwardResult result;
     std::vector<float> probs;
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
+    if (c.embedding_scale != 1.f) ref::affine(b.x.data(), int(nd), c.embedding_scale, nullptr, 1);
     for (int l = 0; l < c.n_layers; ++l) {
         const auto& lw = w.layers[size_t(l)];
+        const PositionPlan& plan = plan_for_layer(request.plan, c, l);
         const bool probe = request.want_attention && request.probe.layer == l;
         if (probe) probs.assign(size_t(n) * n, 0.f);
         float* probs_ptr = probe ? probs.data() : nullptr;
         if (c.residual == Residual::PreNorm) {
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, request.plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
-            ref::add_inplace(b.x.data(), b.tmp.data(), int(nd));
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            residual_add(c, lw[PostAttnNorm], b.tmp.data(), n, b.x.data());
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
             mlp_block(c, lw, b.xb.data(), n, b, b.tmp.data());
-            ref::add_inplace(b.x.data(), b.tmp.data(), int(nd));
+            residual_add(c, lw[PostFfnNorm], b.tmp.data(), n, b.x.data());
         } else {  // PostFirstNorm
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, request.plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
             mlp_block(c, lw, b.x.data(), n, b, b.tmp.data());

@@ -49,6 +49,15 @@ void swiglu(const float* gate, const float* up, int count, float* out);
 void silu(const float* x, int count, float* out);
 void add_inplace(float* y, const float* x, int count);
 
+// Ops of the block options of real architectures (ops_block.cpp):
+// GeGLU (Gemma): out = gelu_tanh(gate) · up, gelu_tanh(x) = x/2 · (1 + tanh(√(2/π)(x + 0.044715x³))).
+void geglu(const float* gate, const float* up, int count, float* out);
+// y[i] = y[i] · scale + (bias ? bias[i mod width] : 0): projection biases (Qwen2), embedding
+// scale (Gemma √dim).
+void affine(float* y, int count, float scale, const float* bias, int width);
+// y += RMSNorm(x) · weight (Gemma 3 post-attention / post-FFN norm before the residual add).
+void rmsnorm_add(const float* x, const float* weight, int n, int dim, float eps, float* y);
+
 // Per-token negative log-likelihood: out[t] = logsumexp(logits[t]) − logits[t][targets[t]].
 void nll(const float* logits, int n, int vocab, const int* targets, float* out);
 

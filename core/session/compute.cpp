@@ -40,8 +40,19 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
     const int n = run.r.eval_length;
     c.plan = make_plan(spec, cfg, n);
     c.convention = c.plan.convention;
-    if (cfg.position == PositionSignal::RoPE)
-        c.rope = rope_table(spec, cfg.rope_dim > 0 ? cfg.rope_dim : cfg.head_dim, cfg.rope_base, run.r.train_length, n);
+    const int rope_dim = cfg.rope_dim > 0 ? cfg.rope_dim : cfg.head_dim;
+    if (cfg.position == PositionSignal::RoPE && c.plan.per_kind.empty())
+        c.rope = rope_table(spec, rope_dim, cfg.rope_base, run.r.train_length, n);
+    if (!c.plan.per_kind.empty()) {  // one table per layer kind, at its own base
+        const std::vector<LayerKind> kinds = layer_kinds_of(cfg);
+        for (size_t k = 0; k < kinds.size(); ++k)
+            if (kinds[k].position == PositionSignal::RoPE)
+                c.kind_rope.emplace_back(kinds[k].name, rope_table(parse_method_spec(c.plan.per_kind[k].method), rope_dim,
+                                                                    kinds[k].rope_base, run.r.train_length, n));
+        const std::string primary = kinds[size_t(c.plan.primary_kind)].name;
+        for (const auto& [name, table] : c.kind_rope)
+            if (name == primary) c.rope = table;
+    }
     ForwardRequest fr;
     fr.tokens = run.window(n);
     fr.plan = c.plan;

@@ -119,6 +119,14 @@ FigureSpec figure_rope_phase_strip(const Results& r, int ci, bool remapped) {
     return f;
 }
 
+// One configuration's tables: each layer kind's (Gemma 3: global, local) or the single one.
+static std::vector<std::pair<std::string, const RopeTable*>> tables_of(const ConfigResult& c) {
+    std::vector<std::pair<std::string, const RopeTable*>> out;
+    for (const auto& [name, t] : c.kind_rope) out.emplace_back(name, &t);
+    if (out.empty()) out.emplace_back("", &c.rope);
+    return out;
+}
+
 FigureSpec figure_inv_freq(const Results& r) {
     FigureSpec f;
     f.id = "inv_freq";
@@ -128,22 +136,28 @@ FigureSpec figure_inv_freq(const Results& r) {
     f.y = {"theta_j", "rad/token", AxisScale::Log};
     f.x.ticks = pair_ticks(r);
     f.y.csv_name = "inv_freq";
-    bool first = true;
+    std::vector<std::string> originals;  // one dotted original curve per layer kind
     for (const ConfigResult& c : r.configs) {
-        if (c.rope.inv_freq.empty()) continue;
-        if (first) {
-            Series o{"original", {}, {}};
-            o.color = {0.2f, 0.2f, 0.2f, 1};
-            o.style = LineStyle::Dotted;
-            for (size_t j = 0; j < c.rope.inv_freq_original.size(); ++j) { o.x.push_back(double(j)); o.y.push_back(c.rope.inv_freq_original[j]); }
-            f.series.push_back(std::move(o));
-            first = false;
+        const auto tables = tables_of(c);
+        for (size_t k = 0; k < tables.size(); ++k) {
+            const auto& [kind, t] = tables[k];
+            if (t->inv_freq.empty()) continue;
+            const std::string suffix = kind.empty() ? "" : " (" + kind + ")";
+            if (std::find(originals.begin(), originals.end(), kind) == originals.end()) {
+                Series o{"original" + suffix, {}, {}};
+                o.color = {0.2f, 0.2f, 0.2f, 1};
+                o.style = k == 0 ? LineStyle::Dotted : LineStyle::Dashed;
+                for (size_t j = 0; j < t->inv_freq_original.size(); ++j) { o.x.push_back(double(j)); o.y.push_back(t->inv_freq_original[j]); }
+                f.series.push_back(std::move(o));
+                originals.push_back(kind);
+            }
+            Series s{config_name(c) + suffix, {}, {}};
+            s.color = palette_color(c.label - 'A');
+            s.markers = true;
+            if (k > 0) s.style = LineStyle::Dashed;
+            for (size_t j = 0; j < t->inv_freq.size(); ++j) { s.x.push_back(double(j)); s.y.push_back(t->inv_freq[j]); }
+            f.series.push_back(std::move(s));
         }
-        Series s{config_name(c), {}, {}};
-        s.color = palette_color(c.label - 'A');
-        s.markers = true;
-        for (size_t j = 0; j < c.rope.inv_freq.size(); ++j) { s.x.push_back(double(j)); s.y.push_back(c.rope.inv_freq[j]); }
-        f.series.push_back(std::move(s));
     }
     add_common_meta(f, r);
     return f;
@@ -168,12 +182,21 @@ FigureSpec figure_wavelength(const Results& r) {
         s.markers = true;
         for (int j = 0; j < half; ++j) { s.x.push_back(j); s.y.push_back(c.rope.wavelength[j]); }
         f.series.push_back(std::move(s));
+        const int main_series = int(f.series.size()) - 1;
+        for (const auto& [kind, t] : c.kind_rope) {  // the other layer kinds (own base), dashed
+            if (&t == &c.rope || t.wavelength == c.rope.wavelength) continue;
+            Series k{config_name(c) + " (" + kind + ")", {}, {}};
+            k.color = palette_color(c.label - 'A');
+            k.style = LineStyle::Dashed;
+            for (size_t j = 0; j < t.wavelength.size(); ++j) { k.x.push_back(double(j)); k.y.push_back(t.wavelength[j]); }
+            f.series.push_back(std::move(k));
+        }
         // The interpolation ramp (NTK-by-parts / YaRN): band from original λ to λ scaled by the ramp.
         bool any = false;
         for (double w : c.rope.ramp) any |= w > 0;
         if (any) {
             Band b(std::string(1, c.label) + " ramp (interpolated pairs)", {}, {}, {});
-            b.series_index = int(f.series.size()) - 1;
+            b.series_index = main_series;
             for (int j = 0; j < half; ++j) {
                 b.x.push_back(j);
                 b.lo.push_back(2 * rope::kPi / c.rope.inv_freq_original[j]);

@@ -35,6 +35,9 @@ struct ConfigResult {
     std::string error;                 // why this configuration could not be computed ("" = fine)
     PositionPlan plan;                 // at eval_length
     RopeTable rope;                    // per-pair analytic view (empty inv_freq for non-RoPE models)
+    // Models with several layer kinds (Gemma 3 local/global): each kind's name and table (its own
+    // base; the method where `layers=` applies it, plain RoPE elsewhere). `rope` is the primary kind's.
+    std::vector<std::pair<std::string, RopeTable>> kind_rope;
     std::vector<double> position_loss; // mean NLL per position at eval_length (NaN where unscored)
     // Next-token logits of the eval window ([n][vocab], shared: Results are copied on publish);
     // null when the backend returns none or n·vocab exceeds kMaxWindowLogits.

@@ -88,11 +88,20 @@ struct AttentionProbs {
 };
 XL_PC_SIZE(AttentionProbs, 36)
 
-// Element-wise ops (swiglu, silu, add).
+// Element-wise ops (swiglu, geglu, silu, add).
 struct Elementwise {
     uint count;
 };
 XL_PC_SIZE(Elementwise, 4)
+
+// y[i] = y[i] · scale + (has_bias ? bias[i mod width] : 0), i < count (biases, embedding scale).
+struct Affine {
+    uint count;
+    uint width;
+    float scale;
+    uint has_bias;
+};
+XL_PC_SIZE(Affine, 16)
 
 // out[out_offset + t] = logsumexp(logits[t]) − logits[t][targets[target_offset + t]], t < n.
 struct Nll {
