@@ -17,6 +17,8 @@ imported:
     factor sqrt(1 + ln(s) / ln(orig)) a key.
   * 1-D tensors (norms, biases) are written as F32; matrices keep their dtype.
   * tied embeddings: no lm_head in the folder, no output.weight in the GGUF.
+The tiny Gemma 3 keeps query_pre_attn_scalar = head_dim, as the released models but 27B do:
+llama.cpp scales queries by 1/sqrt(head_dim) and has no key for another value.
 """
 import argparse
 import json
@@ -43,7 +45,7 @@ ARCHS = {
                   head_dim=32, dtype="BF16", tied=True, theta=1e6, eps=1e-6, max_pos=512),
     "gemma3": dict(cls="Gemma3ForCausalLM", model_type="gemma3_text", dim=32, hidden=64, layers=6, heads=2, kv=1,
                    head_dim=32, dtype="BF16", tied=True, theta=1e6, local_theta=1e4, eps=1e-6, max_pos=1024,
-                   window=8, query_pre_attn_scalar=24),
+                   window=8, query_pre_attn_scalar=32),
     "phi3": dict(cls="Phi3ForCausalLM", model_type="phi3", dim=32, hidden=64, layers=2, heads=2, kv=2,
                  dtype="F32", tied=False, theta=1e4, eps=1e-5, max_pos=1024, orig_max_pos=256,
                  partial_rotary_factor=0.5),
