@@ -61,7 +61,9 @@ const GgufArch& gguf_arch(const GgufFile& g) {
 void read_layer_kinds(const GgufFile& g, const GgufArch& a, ModelConfig& c) {
     const std::string p = std::string(a.name) + ".";
     if (a.swa_period == 0) {
-        if (g.find(p + "attention.sliding_window")) c.sliding_window = positive(g, p + "attention.sliding_window");
+        // 0 = no window: llama.cpp's converter writes 0 for Phi-3 configs whose sliding_window is null.
+        if (g.find(p + "attention.sliding_window") && g.get_int(p + "attention.sliding_window") != 0)
+            c.sliding_window = positive(g, p + "attention.sliding_window");
         return;
     }
     if (!g.find(p + "attention.sliding_window"))

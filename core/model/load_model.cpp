@@ -1,6 +1,6 @@
-// Format choice by content: "GGUF" magic, "PK\3\4" (a PyTorch zip checkpoint), else a
-// plausible llama2.c header; then the tokenizer (given, embedded, or found beside a llama2.c
-// checkpoint) and the vocabulary-size check.
+// Format choice by content: a folder is a Hugging Face checkpoint; a file: "GGUF" magic,
+// "PK\3\4" (a PyTorch zip checkpoint), else a plausible llama2.c header; then the tokenizer
+// (given, embedded, or found beside a llama2.c checkpoint) and the vocabulary-size check.
 #include "core/model/load_model.hpp"
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/model/gguf_llama.hpp"
+#include "core/model/hf_model.hpp"
 #include "core/model/llama2c_reader.hpp"
 #include "core/model/mapped_file.hpp"
 #include "core/model/pth_reader.hpp"
@@ -56,7 +57,10 @@ std::string find_side_tokenizer(const std::string& model_path, int vocab) {
 Model load_model(const std::string& model_path, const std::string& tokenizer_path) {
     Model m;
     bool pth = false;
-    {
+    std::error_code ec;
+    if (std::filesystem::is_directory(model_path, ec)) {
+        m = load_hf_model(model_path);  // a Hugging Face checkpoint folder (config.json, safetensors)
+    } else {
         auto file = MappedFile::open(model_path);
         const uint8_t* p = file->data();
         const size_t n = file->size();
