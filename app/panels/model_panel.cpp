@@ -37,6 +37,9 @@ void inspector(const Results& r) {
         if (c.alibi_max_bias > 0) row("alibi max bias", std::to_string(c.alibi_max_bias));
         row("context (file / train)", std::to_string(c.file_context_length) + " / " + std::to_string(c.train_context_length));
         row("device", r.device);
+        if (r.memory.total() > 0)
+            row("memory (estimate)", describe_memory(r.memory) + " at " +
+                                         std::to_string(r.preview_of > 0 ? r.preview_of : r.eval_length) + " tokens");
         row("text", r.text_path + " (" + std::to_string(r.text_tokens) + " tokens)");
         ImGui::EndTable();
     }

@@ -27,7 +27,6 @@ struct GpuActivations {
     gpu::Buffer q_pos, k_pos, qf_pos, kf_pos, query_scale, slopes, inv_freq;
     gpu::Buffer xpos_log2_zeta;                     // log2 ζ_j of xPos (ref §14), when the plan has them
     gpu::Buffer probs;                              // attention map (probe), sized on demand
-    gpu::Buffer all_logits;                         // logits of every requested position, sized on demand
 };
 
 struct VulkanForward::Impl {
@@ -48,6 +47,10 @@ struct VulkanForward::Impl {
                           ForwardResult& result);
     void record_mlp(GpuOps& ops, int l, const gpu::Buffer& in, gpu::Buffer& out, int n);
     void record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
+    // Logits of rows all_logits_from..n-1 in classifier chunks, each submitted and handed to the
+    // request's sink or appended to result.all_logits (vulkan_logits.cpp).
+    void record_all_logits(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
+    const GpuTensor& classifier() const { return tied ? embedding : output; }
     void mark(const std::string& label);
 
     const Model& model;

@@ -201,6 +201,7 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     std::vector<float> probs;
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
     for (int l = 0; l < c.n_layers; ++l) {
+        if (request.checkpoint) request.checkpoint();  // may throw: an out-of-date pass stops here
         const auto& lw = w.layers[size_t(l)];
         const bool probe = request.want_attention && request.probe.layer == l;
         if (probe) probs.assign(size_t(n) * n, 0.f);
