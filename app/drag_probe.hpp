@@ -3,7 +3,8 @@
 // submitted), then it is released and the probe waits for the full result. It prints the frame
 // times while dragging and while the full pass runs, every update shown (its latency from the
 // edit and whether it was a preview, with the preview's label), the time from the drag's start
-// to the first preview, and from the release to the full result.
+// to the first preview, and from the release to the full eval-window result (stage 1) and to
+// every stage (sweep, ...).
 //
 //   DragProbe probe(std::atoi(getenv("XL_APP_DRAG")));
 //   every frame, after frame():  probe.after_frame(app, frame_ms);   // false once it has reported
@@ -37,7 +38,8 @@ private:
     std::vector<double> drag_frame_ms_, settle_frame_ms_, latency_ms_;
     std::map<std::string, int> labels_;   // "preview: 256 of 1024 tokens" / "full" -> updates shown
     int previews_ = 0;
-    double first_preview_ms_ = -1, full_after_release_ms_ = -1;
+    double first_preview_ms_ = -1, first_full_ms_ = -1, full_after_release_ms_ = -1;
+    uint64_t release_generation_ = 0;
 };
 
 }  // namespace xl
