@@ -154,3 +154,19 @@ TEST_CASE("progressive: after previews and cancelled passes the finished result 
     check_identical(*finished, *plain);
     CHECK(std::isfinite(finished->configs[1].kl_to_first[100]));
 }
+
+TEST_CASE("session: default lengths follow a newly opened model's training context") {
+    Session s = default_session();
+    ModelConfig c;
+    c.train_context_length = 8192;  // SmolLM2
+    follow_training_context(s, c);
+    CHECK(s.lengths == std::vector<int>{2048, 4096, 8192, 16384, 32768});
+    CHECK(s.eval_length == 2048);
+    c.train_context_length = 32768;  // Gemma 3: 4T exceeds the session limit
+    follow_training_context(s, c);
+    CHECK(s.lengths == std::vector<int>{8192, 16384, 32768, 65536});
+    const Session before = s;
+    follow_training_context(s, ModelConfig{});  // unknown: unchanged
+    CHECK(s == before);
+    validate_session(s, "test");
+}

@@ -58,6 +58,7 @@ void open_model(AppState& app, const std::string& model, const std::string& toke
         const Model m = load_model(model, tokenizer);
         app.session.model = model;
         app.session.tokenizer = tokenizer;
+        follow_training_context(app.session, m.config);
         app.view.notice = "opened " + model + " (" + m.config.name + ")";
     } catch (const std::exception& e) {
         app.error = std::string("Could not open the model; the session keeps its previous model.\n\n") + e.what();
