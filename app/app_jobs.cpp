@@ -18,7 +18,8 @@ void submit_if_changed(AppState& app) {
     const bool want_kl = app.view.loss_diff || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
                                  (want_kl && !app.submitted_kl);
-    if (app.session == app.submitted && !probe_changed && !entropy_changed && app.submitted_layer != -99) return;
+    const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
+    if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
         validate_session(app.session, "session");
     } catch (const Error&) {
@@ -30,7 +31,9 @@ void submit_if_changed(AppState& app) {
     app.submitted_entropy = want_entropy;
     app.submitted_logit = want_logit;
     app.submitted_kl = want_kl;
+    app.submitted_preview = app.dragging;
     ComputeRequest req;
+    req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
     req.want_kl = want_kl;
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;
@@ -50,6 +53,11 @@ void submit_if_changed(AppState& app) {
     });
     app.submit_times[g] = now;
     while (app.submit_times.size() > 64) app.submit_times.erase(app.submit_times.begin());
+}
+
+std::string preview_label(const Results& r) {
+    if (r.preview_of <= 0) return "";
+    return "preview: " + std::to_string(r.eval_length) + " of " + std::to_string(r.preview_of) + " tokens";
 }
 
 void track_latency(AppState& app) {
@@ -153,7 +161,9 @@ bool missing_stages(const AppState& app, const Results& r) {
 
 bool results_current(const AppState& app) {
     const JobStatus st = app.runner.status();
-    return app.runner.latest() && !st.busy && st.shown == st.requested && app.session == app.submitted;
+    const auto r = app.runner.latest();
+    return r && r->preview_of == 0 && !app.submitted_preview && !st.busy && st.shown == st.requested &&
+           app.session == app.submitted;
 }
 
 void finish_pending_export(AppState& app) {

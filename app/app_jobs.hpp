@@ -8,7 +8,12 @@
 
 namespace xl {
 
+// While a slider moves (app.dragging) a preview is submitted (ComputeRequest::preview_budget_s =
+// kPreviewBudget); when it rests, the full computation.
+constexpr double kPreviewBudget = 0.15;  // seconds a preview may take on the device in use
 void submit_if_changed(AppState& app);
+// "preview: 256 of 2048 tokens" for a preview result ("" otherwise).
+std::string preview_label(const Results& r);
 void track_latency(AppState& app);
 void open_path(AppState& app, const std::string& path);   // .json = preset, else a model file
 void open_preset(AppState& app, const std::string& path);  // keeps the session on failure

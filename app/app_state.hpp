@@ -34,6 +34,9 @@ struct AppState {
     bool submitted_entropy = false;        // the last job included the entropy stage
     bool submitted_logit = false;          // ... and the live q·k stage
     bool submitted_kl = false;             // ... and the window logits for KL to A
+    bool submitted_preview = false;        // ... and was a preview (the full result is still owed)
+    bool dragging = false;                 // a slider is held (or the drag probe moves one): previews
+    bool scripted_drag = false;            // the drag probe (XL_APP_DRAG) holds the slider
     std::chrono::steady_clock::time_point submit_time;
     double last_latency_ms = 0;            // edit -> first results shown
     uint64_t latency_generation = 0;

@@ -82,6 +82,10 @@ void status_bar(AppState& app, const Results* r) {
         ImGui::TextDisabled("idle");
     }
     ImGui::SameLine();
+    if (r && r->preview_of > 0) {  // drawn while the hand moves; the full result follows when it rests
+        ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "| %s", preview_label(*r).c_str());
+        ImGui::SameLine();
+    }
     ImGui::Text("| %s | frame %.1f ms (worst %.1f) | update latency %.0f ms", r ? r->device.c_str() : "-", app.frame_ms,
                 app.worst_frame_ms, app.last_latency_ms);
     if (!app.view.notice.empty()) {

@@ -20,6 +20,7 @@
 #include "app/app_jobs.hpp"
 #include "app/app_script.hpp"
 #include "app/app_ui.hpp"
+#include "app/drag_probe.hpp"
 #include "app/vk_window.hpp"
 #include "core/gpu/context.hpp"
 #include "core/io/png_writer.hpp"
@@ -106,6 +107,22 @@ bool had_input() {
     return false;
 }
 
+// The renderer's device. XL_APP_UI_LP_THREADS=N gives it N lavapipe threads (LP_NUM_THREADS is read
+// when lavapipe's device is enumerated; the compute core's device, made later on the worker,
+// keeps the machine's setting): frame pacing against the compute on a shared CPU.
+bool init_renderer(VkWindow& vw, GLFWwindow* window, int device_index, std::string* error) {
+    const char* ui_threads = std::getenv("XL_APP_UI_LP_THREADS");
+    const char* before = std::getenv("LP_NUM_THREADS");
+    const std::string saved = before ? before : "";
+    if (ui_threads) setenv("LP_NUM_THREADS", ui_threads, 1);
+    const bool ok = vw.init(window, device_index, error);
+    if (ui_threads) {
+        if (before) setenv("LP_NUM_THREADS", saved.c_str(), 1);
+        else unsetenv("LP_NUM_THREADS");
+    }
+    return ok;
+}
+
 // One frame: events, settled-edit bookkeeping, job submission, UI, render.
 bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     if (app.quiet_frames > kSettleFrames) glfwWaitEventsTimeout(kIdleWake);
@@ -117,6 +134,7 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
     draw_app_ui(app);
+    app.dragging = ImGui::IsAnyItemActive() || app.scripted_drag;  // previews while the hand moves
     if (!ImGui::IsAnyItemActive() && !(app.session == app.settled)) {
         app.undo.record(app.settled);  // an edit settled: it becomes one undo step
         app.settled = app.session;
@@ -131,41 +149,9 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
     return !glfwWindowShouldClose(window);
 }
 
-// Latency probe (XL_APP_DRAG=N): for N frames the last configuration's scale parameter moves
-// every frame as if its slider were dragged; frame times and update latencies are reported.
-struct DragProbe {
-    int frames = 0;
-    std::vector<double> frame_ms, latency_ms;
-    uint64_t seen = 0;
-    void step(AppState& app, int frame) {
-        Configuration& c = app.session.configs.back();
-        const double s = 2.0 + 1.5 * std::sin(frame * 0.05);
-        const size_t colon = c.method.find(':');
-        const std::string name = colon == std::string::npos ? c.method : c.method.substr(0, colon);
-        c.method = name + ":s=" + std::to_string(s).substr(0, 5);  // other keys: the model's defaults
-        if (app.seen_generation > seen) {
-            seen = app.seen_generation;
-            latency_ms.push_back(app.last_latency_ms);
-        }
-    }
-    static double median(std::vector<double> v) {
-        if (v.empty()) return 0;
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    }
-    void report() const {
-        const double worst = frame_ms.empty() ? 0 : *std::max_element(frame_ms.begin(), frame_ms.end());
-        std::printf("drag: %zu frames, frame time median %.1f ms, max %.1f ms; %zu updates shown, "
-                    "update latency median %.0f ms, max %.0f ms\n", frame_ms.size(), median(frame_ms), worst,
-                    latency_ms.size(), median(latency_ms),
-                    latency_ms.empty() ? 0.0 : *std::max_element(latency_ms.begin(), latency_ms.end()));
-    }
-};
-
 int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& o) {
-    DragProbe drag;
-    if (const char* v = std::getenv("XL_APP_DRAG")) drag.frames = std::atoi(v);
-    int drag_frame = 0;
+    const char* drag_env = std::getenv("XL_APP_DRAG");
+    DragProbe drag(drag_env ? std::atoi(drag_env) : 0);
     AppScript script;
     bool scripted = false;
     if (const char* v = std::getenv("XL_APP_SCRIPT")) {
@@ -187,9 +173,9 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         const bool settled = app.runner.latest() && !app.runner.status().busy;
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
-        const bool last_frame = !script.active() && o.max_frames > 0 && frames >= o.max_frames;
+        const bool last_frame = !script.active() && !drag.active() && o.max_frames > 0 && frames >= o.max_frames;
         const auto frame_start = clock::now();
-        if (drag.frames > 0 || script.active()) app.quiet_frames = 0;  // probes count as interaction
+        if (drag.active() || script.active()) app.quiet_frames = 0;  // probes count as interaction
         const bool open = frame(window, vw, app, (last_frame && !o.screenshot_path.empty()) || !script_shot.empty());
         if (!script_shot.empty()) {
             write_png_image(script_shot, vw.capture_rgba(), vw.capture_width(), vw.capture_height());
@@ -205,11 +191,7 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         app.frame_ms = std::chrono::duration<double, std::milli>(now - last).count();
         if (frames > 5) app.worst_frame_ms = std::max(app.worst_frame_ms * 0.995, app.frame_ms);
         last = now;
-        if (drag.frames > 0 && app.runner.latest()) {  // start once the first results are in
-            if (drag_frame > 0) drag.frame_ms.push_back(app.frame_ms);
-            if (drag_frame++ < drag.frames) drag.step(app, drag_frame);
-            else { drag.report(); drag.frames = 0; }
-        }
+        drag.after_frame(app, app.frame_ms);
         if (last_frame) {
             if (!o.screenshot_path.empty()) {
                 try {
@@ -264,7 +246,7 @@ int run_desktop_app(const AppOptions& options) {
         // One device for both: the renderer draws on the device the compute core chose.
         AppOptions shared = o;
         if (shared.device_index < 0) shared.device_index = gpu::Context::automatic_device_index();
-        if (!vw.init(window, shared.device_index, &error)) {
+        if (!init_renderer(vw, window, shared.device_index, &error)) {
             std::fprintf(stderr, "extrapolab: cannot start the Vulkan renderer: %s\n", error.c_str());
         } else {
             setup_app_state(app, shared);

@@ -1,5 +1,6 @@
-// The app's KL view: with the Vulkan engine the quick stage keeps each configuration's window
-// logits and computes KL(P_A ‖ P_X) per position, equal to the CPU reference's distributions
+// The app's KL view: with the Vulkan engine the quick stage keeps each configuration's final
+// hidden states (n × dim, never n × vocab logits) and computes KL(P_A ‖ P_X) per position from
+// classifier chunks, equal to the CPU reference's distributions
 // (1e-3 nats); position 0 has none.
 #include <doctest/doctest.h>
 

@@ -40,6 +40,9 @@ void inspector(const Results& r) {
         row("layer pattern", layer_kind_pattern(c));
         row("context (file / train)", std::to_string(c.file_context_length) + " / " + std::to_string(c.train_context_length));
         row("device", r.device);
+        if (r.memory.total() > 0)
+            row("memory (estimate)", describe_memory(r.memory) + " at " +
+                                         std::to_string(r.preview_of > 0 ? r.preview_of : r.eval_length) + " tokens");
         row("text", r.text_path + " (" + std::to_string(r.text_tokens) + " tokens)");
         ImGui::EndTable();
     }
@@ -58,6 +61,7 @@ void open_model(AppState& app, const std::string& model, const std::string& toke
         const Model m = load_model(model, tokenizer);
         app.session.model = model;
         app.session.tokenizer = tokenizer;
+        follow_training_context(app.session, m.config);
         app.view.notice = "opened " + model + " (" + m.config.name + ")";
     } catch (const std::exception& e) {
         app.error = std::string("Could not open the model; the session keeps its previous model.\n\n") + e.what();

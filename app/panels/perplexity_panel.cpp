@@ -3,6 +3,7 @@
 // refreshed while sliders move.
 #include <imgui.h>
 
+#include "app/app_jobs.hpp"
 #include "app/panels/panels.hpp"
 #include "app/plot_widget.hpp"
 #include "core/session/figures.hpp"
@@ -14,6 +15,10 @@ void perplexity_panel(Session& s, ViewState& v, const Results& r) {
     ImGui::SliderInt("smoothing (tokens)", &v.smoothing, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
     ImGui::SameLine();
     ImGui::Text("| protocol %s | eval window %d tokens | train %d", r.protocol.c_str(), r.eval_length, r.train_length);
+    if (r.preview_of > 0) {
+        ImGui::SameLine();
+        ImGui::TextColored(ImVec4(1, 0.8f, 0.3f, 1), "| %s", preview_label(r).c_str());
+    }
     for (const ConfigResult& c : r.configs)
         if (!c.error.empty()) ImGui::TextColored(ImVec4(1, 0.5f, 0.4f, 1), "%c: %s", c.label, c.error.c_str());
     const bool kl = v.loss_diff && has_position_kl(r);

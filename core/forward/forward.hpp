@@ -8,6 +8,7 @@
 //   ForwardResult r = gpu.run(req);                 // r.nll[i] = −log p(tokens[i+1] | tokens[..i])
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,16 @@ struct ForwardRequest {
     // one that does not support it leaves ForwardResult::all_logits empty (callers check).
     bool want_all_logits = false;
     int all_logits_from = 0;
+    // The same rows streamed in chunks instead of one buffer (KL on long windows, 262k vocabularies):
+    // sink(first_row, rows, logits[rows][vocab]) with first_row counted from all_logits_from; the
+    // pointer is valid during the call only. When set, all_logits stays empty.
+    std::function<void(int first_row, int rows, const float* logits)> logits_sink;
+    // Hidden states after the final norm, [n][dim] (what the classifier reads): kept instead of
+    // n × vocab logits, turned into logits chunk by chunk with Forward::head_logits.
+    bool want_final_hidden = false;
+    // Called between layers and between classifier chunks; may throw to abandon an out-of-date
+    // pass (the job runner's cancellation). A backend that honours it submits work in segments.
+    std::function<void()> checkpoint;
 };
 
 struct ForwardResult {
@@ -43,7 +54,23 @@ struct ForwardResult {
     int attention_rows = 0, attention_cols = 0;
     double seconds = 0;               // wall time of the run (for progress display; not a benchmark)
     std::vector<float> all_logits;    // (n − all_logits_from) × vocab, row-major, when requested and supported
+    std::vector<float> final_hidden;  // n × dim when want_final_hidden and supported
 };
+
+// Device memory a pass over n tokens takes (bytes), for the estimate shown before a run.
+struct MemoryEstimate {
+    int64_t weights = 0;              // resident model weights
+    int64_t activations = 0;          // per-token buffers at n tokens (linear in n)
+    int64_t logits = 0;               // one classifier chunk (independent of n)
+    int64_t available = 0;            // device memory the backend may use (0 = unknown)
+    int64_t total() const { return weights + activations + logits; }
+};
+
+class Forward;
+// "531 MiB (weights 130 MiB, activations 337 MiB, classifier chunk 64 MiB) of 15 GiB" (memory_estimate.cpp).
+std::string describe_memory(const MemoryEstimate& m);
+// Why n tokens are refused: the estimate against the device's memory and the longest pass that fits.
+std::string memory_refusal(const Forward& forward, int64_t n);
 
 // Checks what every backend needs of a request: 1 <= n <= max_tokens, token ids inside the
 // vocabulary, a plan whose arrays cover n tokens, and a probe inside the model's layers/heads.
@@ -59,6 +86,15 @@ public:
     // Largest token count this backend can evaluate in one run (device memory); the caller
     // turns a longer request into ErrorKind::OutOfMemory before running.
     virtual int64_t max_tokens() const = 0;
+    // Weights + activations + classifier chunk at n tokens; backends without an estimate return zeros.
+    virtual MemoryEstimate memory_estimate(int64_t n) const { (void)n; return {}; }
+    // Classifier logits of `rows` hidden states ([rows][dim], as ForwardResult::final_hidden) streamed
+    // to sink in chunks; false when the backend does not support it (callers check).
+    virtual bool head_logits(const float* hidden, int rows,
+                             const std::function<void(int first_row, int rows, const float* logits)>& sink) {
+        (void)hidden; (void)rows; (void)sink;
+        return false;
+    }
 };
 
 }  // namespace xl

@@ -176,14 +176,11 @@ void VulkanForward::Impl::record_head(GpuOps& ops, const ForwardRequest& r, cons
         result.nll.resize(size_t(n) - 1);
         rec->download(act.nll, result.nll.data(), result.nll.size() * 4);
     }
-    if (r.want_all_logits && r.all_logits_from < n) {  // KL divergence, NBCE: rows from .. n-1
-        const int from = std::max(0, r.all_logits_from), rows = n - from;
-        const uint64_t bytes = uint64_t(rows) * uint64_t(V) * 4;
-        if (!act.all_logits.valid() || act.all_logits.size() < bytes) act.all_logits = gpu::Buffer(*ctx, bytes);
-        ops.matmul(w, x, act.all_logits, rows, false, uint32_t(from) * uint32_t(c.dim), 0);
-        result.all_logits.resize(size_t(rows) * size_t(V));
-        rec->download(act.all_logits, result.all_logits.data(), bytes);
+    if (r.want_final_hidden) {
+        result.final_hidden.resize(size_t(n) * size_t(c.dim));
+        rec->download(x, result.final_hidden.data(), result.final_hidden.size() * 4);
     }
+    if ((r.want_all_logits || r.logits_sink) && r.all_logits_from < n) record_all_logits(ops, r, x, result);
     if (r.want_last_logits) {
         ops.matmul(w, x, act.logits, 1, false, uint32_t(n - 1) * uint32_t(c.dim), 0);
         result.last_logits.resize(size_t(V));
@@ -206,6 +203,10 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     if (c.embedding_scale != 1.f) ops.affine(s.act.x, n * c.dim, c.embedding_scale, nullptr, 1);
     s.mark("embedding");
     for (int l = 0; l < c.n_layers; ++l) {
+        if (request.checkpoint) {  // drop an out-of-date pass between layers (one submit per layer)
+            if (l > 0) s.rec->submit();
+            request.checkpoint();
+        }
         const GpuLayer& g = s.layers[size_t(l)];
         if (c.residual == Residual::PreNorm) {  // x += Attn(N1(x)); x += MLP(N2(x))
             s.record_norm(ops, g.attn_norm, g.attn_norm_bias, s.act.x, s.act.xb, n);

@@ -32,6 +32,9 @@ public:
     ForwardResult run(const ForwardRequest& request) override;
     std::string device_name() const override;
     int64_t max_tokens() const override;
+    MemoryEstimate memory_estimate(int64_t n) const override;
+    bool head_logits(const float* hidden, int rows,
+                     const std::function<void(int first_row, int rows, const float* logits)>& sink) override;
 
     gpu::Context& context();
     // Per-section GPU times (ms) of the last run, when profiling is on (timestamp queries).

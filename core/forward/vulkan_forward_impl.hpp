@@ -34,7 +34,6 @@ struct GpuActivations {
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
     std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
-    gpu::Buffer all_logits;                         // logits of every requested position, sized on demand
 };
 
 struct VulkanForward::Impl {
@@ -59,6 +58,10 @@ struct VulkanForward::Impl {
     void record_residual(GpuOps& ops, const gpu::Buffer& post_norm, const gpu::Buffer& y, gpu::Buffer& x, int n);
     void record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n);
     void record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
+    // Logits of rows all_logits_from..n-1 in classifier chunks, each submitted and handed to the
+    // request's sink or appended to result.all_logits (vulkan_logits.cpp).
+    void record_all_logits(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
+    const GpuTensor& classifier() const { return tied ? embedding : output; }
     void mark(const std::string& label);
 
     const Model& model;

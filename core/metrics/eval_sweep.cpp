@@ -13,9 +13,7 @@ void check_eval_sweep(const EvalSweep& sweep, const Forward& forward, const Toke
         if (L < 2)
             throw Error(ErrorKind::BadArgument, "length " + std::to_string(L), "a window needs at least 2 tokens");
         if (int64_t(L) > limit)
-            throw Error(ErrorKind::OutOfMemory, "length " + std::to_string(L),
-                        "too long for the memory of " + forward.device_name() + " (at most " +
-                            std::to_string(limit) + " tokens per forward pass)");
+            throw Error(ErrorKind::OutOfMemory, "length " + std::to_string(L), memory_refusal(forward, L));
     }
     for (int L : sweep.lengths)
         if (int64_t(L) > int64_t(stream.tokens.size()))

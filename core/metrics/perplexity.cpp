@@ -24,7 +24,8 @@ double NllStats::ppl_stderr() const {
 
 PerplexityResult evaluate_perplexity(Forward& forward, const std::vector<int>& tokens,
                                      const Protocol& protocol, int length, int max_windows, int bos,
-                                     const PlanBuilder& make_plan, const WindowProgress& progress) {
+                                     const PlanBuilder& make_plan, const WindowProgress& progress,
+                                     const std::function<void()>& checkpoint) {
     if (length < 2) throw Error(ErrorKind::BadArgument, std::to_string(length), "window length must be at least 2 tokens");
     const auto windows = plan_windows(protocol, int64_t(tokens.size()), length, max_windows);
     if (windows.empty())
@@ -43,6 +44,7 @@ PerplexityResult evaluate_perplexity(Forward& forward, const std::vector<int>& t
         auto it = plans.find(win.length);
         if (it == plans.end()) it = plans.emplace(win.length, make_plan(win.length)).first;
         req.plan = it->second;
+        req.checkpoint = checkpoint;
         ForwardResult out = forward.run(req);
         assert(out.nll.size() == size_t(win.length - 1));
         for (int p = win.first_target; p < win.length; ++p) {

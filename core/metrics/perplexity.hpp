@@ -46,6 +46,7 @@ using WindowProgress = std::function<void(int done, int total)>;
 PerplexityResult evaluate_perplexity(Forward& forward, const std::vector<int>& tokens,
                                      const Protocol& protocol, int length, int max_windows, int bos,
                                      const PlanBuilder& make_plan,
-                                     const WindowProgress& progress = {});
+                                     const WindowProgress& progress = {},
+                                     const std::function<void()>& checkpoint = {});  // ForwardRequest::checkpoint
 
 }  // namespace xl

@@ -225,6 +225,7 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
     if (c.embedding_scale != 1.f) ref::affine(b.x.data(), int(nd), c.embedding_scale, nullptr, 1);
     for (int l = 0; l < c.n_layers; ++l) {
+        if (request.checkpoint) request.checkpoint();  // may throw: an out-of-date pass stops here
         const auto& lw = w.layers[size_t(l)];
         const PositionPlan& plan = plan_for_layer(request.plan, c, l);
         const bool probe = request.want_attention && request.probe.layer == l;

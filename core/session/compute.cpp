@@ -60,9 +60,17 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
     fr.probe.layer = std::clamp(run.req.layer, 0, cfg.n_layers - 1);
     fr.probe.head = std::clamp(run.req.head, -1, cfg.n_heads - 1);
     fr.probe.grid = std::min(n, run.req.session.attention_grid);
-    fr.want_all_logits = run.req.want_kl && int64_t(n) * cfg.vocab_size <= kMaxWindowLogits;  // KL to A
+    fr.want_final_hidden = run.req.want_kl;  // KL to A, from n × dim hidden states (never n × vocab)
+    int layers_done = 0;
+    if (run.req.preview_budget_s <= 0)  // a full pass: progress per layer, dropped between layers when out of date
+        fr.checkpoint = [&run, &c, &layers_done, L = cfg.n_layers] {
+            const int l = std::min(layers_done++, L);
+            run.progress(double(l) / L, std::string("forward ") + c.label + ": layer " + std::to_string(l) + " of " + std::to_string(L));
+            run.check();
+        };
     ForwardResult out = run.engine.forward().run(fr);
-    if (!out.all_logits.empty()) c.logits = std::make_shared<const std::vector<float>>(std::move(out.all_logits));
+    run.engine.last_pass() = {n, out.seconds};
+    if (!out.final_hidden.empty()) c.hidden = std::make_shared<const std::vector<float>>(std::move(out.final_hidden));
     c.position_loss.assign(n, NAN);
     double sum = 0;
     for (size_t i = 0; i < out.nll.size(); ++i) {
@@ -84,17 +92,33 @@ void stage_forward(Run& run, ConfigResult& c, const MethodSpec& spec) {
 }
 
 // KL(P_A ‖ P_X) at each position p of the eval window, from the logits row p−1 that predicts it
-// (position-aligned with position_loss), for every configuration after A.
-void stage_kl(Results& r) {
-    if (r.configs.empty() || !r.configs.front().logits) return;
-    const std::vector<float>& a = *r.configs.front().logits;
-    const int vocab = r.config.vocab_size, rows = r.eval_length - 1;
+// (position-aligned with position_loss), for every configuration after A. The logits of both
+// come from the kept hidden states in blocks of rows (core/forward: Forward::head_logits), so
+// that host memory holds two blocks, never n × vocab.
+void stage_kl(Run& run) {
+    Results& r = run.r;
+    if (r.configs.empty() || !r.configs.front().hidden) return;
+    const std::vector<float>& ha = *r.configs.front().hidden;
+    const int vocab = r.config.vocab_size, dim = r.config.dim, rows = r.eval_length - 1;
+    const int block = int(std::clamp<int64_t>((int64_t(32) << 20) / (int64_t(vocab) * 4), 1, 4096));
+    std::vector<float> la;
     for (size_t k = 1; k < r.configs.size(); ++k) {
         ConfigResult& c = r.configs[k];
         c.kl_to_first.assign(size_t(r.eval_length), NAN);
-        if (!c.logits || c.logits->size() != a.size() || rows <= 0 || a.size() < size_t(rows) * vocab) continue;
-        const std::vector<double> kl = kl_per_position(a.data(), c.logits->data(), rows, vocab);
-        for (int p = 1; p <= rows; ++p) c.kl_to_first[size_t(p)] = kl[size_t(p - 1)];
+        if (!c.hidden || c.hidden->size() != ha.size() || rows <= 0 || ha.size() < size_t(rows) * dim) continue;
+        for (int t0 = 0; t0 < rows; t0 += block) {
+            const int m = std::min(block, rows - t0);
+            la.assign(size_t(m) * vocab, 0.f);
+            const bool ok = run.engine.forward().head_logits(ha.data() + size_t(t0) * dim, m, [&](int i0, int mi, const float* l) {
+                std::copy(l, l + size_t(mi) * vocab, la.begin() + ptrdiff_t(size_t(i0) * vocab));
+            });
+            if (!ok) break;
+            run.engine.forward().head_logits(c.hidden->data() + size_t(t0) * dim, m, [&](int i0, int mi, const float* l) {
+                const std::vector<double> kl = kl_per_position(la.data() + size_t(i0) * vocab, l, mi, vocab);
+                for (int i = 0; i < mi; ++i) c.kl_to_first[size_t(t0 + i0 + i + 1)] = kl[size_t(i)];
+            });
+            if (run.req.preview_budget_s <= 0) run.check();
+        }
     }
 }
 
@@ -106,6 +130,7 @@ void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, in
     fr.plan = make_plan(spec, cfg, n);
     fr.want_nll = false;
     fr.want_attention = true;
+    fr.checkpoint = run.hooks.check;
     c.entropy.assign(cfg.n_layers, std::vector<double>(n, 0.0));
     c.receptive.assign(cfg.n_layers, std::vector<double>(n, 0.0));
     for (int l = 0; l < cfg.n_layers; ++l) {
@@ -134,6 +159,9 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
     int step = 0;
     for (size_t k = 0; k < run.r.lengths.size(); ++k) {
         const int L = run.r.lengths[k];
+        if (L > run.engine.forward().max_tokens())
+            run.r.warnings.push_back("length " + std::to_string(L) + " skipped: the device holds at most " +
+                                     std::to_string(run.engine.forward().max_tokens()) + " tokens");
         for (size_t ci = 0; ci < run.r.configs.size(); ++ci, ++step) {
             ConfigResult& c = run.r.configs[ci];
             if (!c.error.empty()) continue;
@@ -143,7 +171,7 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
             const PerplexityResult pr = evaluate_perplexity(
                 run.engine.forward(), tokens, protocol, L, run.req.session.max_windows, bos,
                 [&](int n) { return make_plan(specs[ci], run.engine.model().config, n); },
-                [&](int, int) { run.check(); });
+                [&](int, int) { run.check(); }, run.hooks.check);
             c.ppl[k] = pr.stats.ppl();
             c.ppl_stderr[k] = pr.stats.ppl_stderr();
         }
@@ -165,48 +193,79 @@ std::string session_text_path(const ComputeRequest& q) {
     return resolve_path(q.session.text.empty() ? q.defaults.text : q.session.text, q.session.base_dir);
 }
 
-std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
-    const Session& s = req.session;
-    validate_session(s, s.name);
-    engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
-                  DocumentFormat{req.session.doc_prefix, req.session.flatten_newlines});
-    Run run{req, engine, hooks, {}};
+int preview_length(const PassCost& last, int full, int passes, double budget_s) {
+    if (full <= kMinPreviewTokens) return full;
+    if (last.tokens <= 0 || last.seconds <= 0) return std::min(full, 4 * kMinPreviewTokens);  // nothing measured yet
+    auto cost = [&](int n) {
+        const double ratio = double(n) / last.tokens;
+        return last.seconds * ratio * std::max(1.0, ratio) * std::max(1, passes);
+    };
+    int n = kMinPreviewTokens;
+    while (n * 2 < full && cost(n * 2) <= budget_s) n *= 2;
+    return cost(full) <= budget_s ? full : n;
+}
+
+namespace {
+
+// Everything the results name, the eval window, and the memory check before any pass.
+void describe_run(Run& run) {
+    const Session& s = run.req.session;
     Results& r = run.r;
-    const Model& model = engine.model();
-    r.generation = req.generation;
+    Forward& fwd = run.engine.forward();
+    const Model& model = run.engine.model();
+    r.generation = run.req.generation;
     r.model_path = model.path;
     r.model_name = model.config.name;
-    r.text_path = engine.stream().path;
-    r.device = engine.forward().device_name();
+    r.text_path = run.engine.stream().path;
+    r.device = fwd.device_name();
     r.config = model.config;
     r.train_length = model.config.train_context_length > 0 ? model.config.train_context_length : model.config.file_context_length;
-    r.text_tokens = int(engine.stream().tokens.size());
-    r.eval_length = std::min<int64_t>({s.eval_length, r.text_tokens, engine.forward().max_tokens()});
+    r.text_tokens = int(run.engine.stream().tokens.size());
+    const int wanted = std::min(s.eval_length, r.text_tokens);
+    r.memory = fwd.memory_estimate(wanted);
+    if (wanted > fwd.max_tokens())  // refuse before anything runs (ErrorKind::OutOfMemory: the app's dialog)
+        throw Error(ErrorKind::OutOfMemory, "eval length " + std::to_string(wanted), memory_refusal(fwd, wanted));
+    r.eval_length = wanted;
     if (r.eval_length < s.eval_length)
-        r.warnings.push_back("eval length cut to " + std::to_string(r.eval_length) + " tokens (text or device limit)");
+        r.warnings.push_back("eval length cut to " + std::to_string(r.eval_length) + " tokens (the text is shorter)");
     const Protocol protocol = parse_protocol(s.protocol);
     r.protocol = protocol.name();
     r.protocol_description = protocol.description();
     r.lengths = s.lengths;
     r.max_windows = s.max_windows;
-    std::vector<MethodSpec> specs;
-    for (size_t i = 0; i < s.configs.size(); ++i) {
-        if (!s.configs[i].enabled) continue;
-        ConfigResult c;
-        c.label = config_label(int(i));
-        specs.push_back(parse_method_spec(s.configs[i].method));
-        c.method = specs.back().canonical();
-        c.ppl.assign(r.lengths.size(), NAN);
-        c.ppl_stderr.assign(r.lengths.size(), NAN);
-        r.configs.push_back(std::move(c));
+}
+
+std::string stage_key(const Run& run, const ConfigResult& c, int n) {
+    const ComputeRequest& q = run.req;
+    return c.method + "|" + std::to_string(n) + "|" + std::to_string(q.layer) + "|" + std::to_string(q.head) + "|" +
+           std::to_string(q.session.attention_grid) + (q.want_kl ? "|hidden" : "");
+}
+
+// A preview covers the longest prefix that lands within the budget for the passes not cached.
+void choose_preview(Run& run) {
+    Results& r = run.r;
+    const auto uncached = [&](int n) {
+        int k = 0;
+        for (const ConfigResult& c : r.configs) k += run.engine.stage_cache().count(stage_key(run, c, n)) == 0;
+        return std::max(k, 1);
+    };
+    const PassCost last = run.engine.last_pass();
+    const int full = r.eval_length;
+    int n = preview_length(last, full, 1, run.req.preview_budget_s);
+    n = preview_length(last, full, uncached(n), run.req.preview_budget_s);
+    if (n < full) {
+        r.preview_of = full;
+        r.eval_length = n;
     }
-    // Stage 1 is not interruptible: while a slider moves, every job still shows its quick results
-    // before the next request (the newest) replaces it.
+}
+
+// Stage 1 for every configuration, from the cache where nothing it depends on changed.
+void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
+    Results& r = run.r;
+    auto& cache = run.engine.stage_cache();
     for (size_t i = 0; i < r.configs.size(); ++i) {
         run.progress(0.0, std::string("forward ") + r.configs[i].label);
-        const std::string key = r.configs[i].method + "|" + std::to_string(r.eval_length) + "|" + std::to_string(req.layer) + "|" +
-                                std::to_string(req.head) + "|" + std::to_string(s.attention_grid) + (req.want_kl ? "|logits" : "");
-        auto& cache = engine.stage_cache();
+        const std::string key = stage_key(run, r.configs[i], r.eval_length);
         if (auto it = cache.find(key); it != cache.end()) {
             const char label = r.configs[i].label;
             std::vector<double> ppl = r.configs[i].ppl, se = r.configs[i].ppl_stderr;
@@ -224,8 +283,35 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
             r.configs[i].error = e.what();
         }
     }
-    if (req.want_kl) stage_kl(r);
+    if (run.req.want_kl) stage_kl(run);
+}
+
+}  // namespace
+
+std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+    const Session& s = req.session;
+    validate_session(s, s.name);
+    engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
+                  DocumentFormat{req.session.doc_prefix, req.session.flatten_newlines}, hooks.progress);
+    Run run{req, engine, hooks, {}};
+    Results& r = run.r;
+    const Model& model = engine.model();
+    describe_run(run);
+    std::vector<MethodSpec> specs;
+    for (size_t i = 0; i < s.configs.size(); ++i) {
+        if (!s.configs[i].enabled) continue;
+        ConfigResult c;
+        c.label = config_label(int(i));
+        specs.push_back(parse_method_spec(s.configs[i].method));
+        c.method = specs.back().canonical();
+        c.ppl.assign(r.lengths.size(), NAN);
+        c.ppl_stderr.assign(r.lengths.size(), NAN);
+        r.configs.push_back(std::move(c));
+    }
+    if (req.preview_budget_s > 0) choose_preview(run);
+    stage_quick(run, specs);
     run.publish();
+    if (req.preview_budget_s > 0) return std::make_shared<const Results>(r);  // a preview: stage 1 only
     if (req.want_logit && shows_panel(s, "logit_decay")) {
         const int n = std::min(r.eval_length, 1024);
         for (ConfigResult& c : r.configs) {

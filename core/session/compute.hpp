@@ -2,6 +2,7 @@
 // the slow parts (DESIGN.md #8):
 //   1. per configuration: plan, RoPE table, one forward pass over the first eval_length tokens
 //      (per-position loss) with the selected layer/head's attention reduced to a grid;
+//      (a preview, while a slider moves, stops here: see ComputeRequest::preview_budget_s);
 //   2. live layer-0 q·k by distance (Logit decay panel, when shown);
 //   3. the perplexity-vs-length sweep under the session's protocol (Perplexity panel);
 //   4. per-layer attention entropy and receptive field over all heads (Entropy / ALiBi panels).
@@ -29,7 +30,21 @@ struct ComputeRequest {
                                          // while the difference view is on (a download per forward)
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
+    // > 0: a preview while a slider moves: only stage 1, over the longest prefix of the eval window
+    // that the measured cost of the last pass says lands within this many seconds; not
+    // interruptible (it is short, and each one must land). 0: the full computation, whose
+    // forward passes stop between layers as soon as a newer request arrives.
+    double preview_budget_s = 0;
 };
+
+// Shortest preview and its granularity: lengths are powers of two so that the stage cache hits
+// while one slider moves.
+constexpr int kMinPreviewTokens = 64;
+
+// Tokens of a preview of a `full`-token window for `passes` forward passes within `budget_s`,
+// from the last measured pass (cost linear in n below the measured length, quadratic above:
+// both overestimate). Returns `full` when the whole window fits the budget.
+int preview_length(const PassCost& last, int full, int passes, double budget_s);
 
 // Hooks into the job runner; both may be empty (headless).
 struct ComputeHooks {

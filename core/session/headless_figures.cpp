@@ -41,6 +41,10 @@ std::vector<std::string> write_figure_files(const FigureSpec& f, const std::stri
 std::vector<std::string> write_results_figures(const Session& s, const Results& r, const ViewState& v,
                                                const std::string& out_dir, double png_scale) {
     namespace fs = std::filesystem;
+    if (r.preview_of > 0)  // previews are drawn while a slider moves, never exported
+        throw Error(ErrorKind::BadArgument, out_dir,
+                    "not exported: the results are a preview (" + std::to_string(r.eval_length) + " of " +
+                        std::to_string(r.preview_of) + " tokens); wait for the full result");
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (!fs::is_directory(out_dir)) throw Error(ErrorKind::BadFile, out_dir, "cannot create the output directory");

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/forward/forward.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
 #include "core/posenc/position_plan.hpp"
@@ -25,9 +26,6 @@ struct AttentionGrid {
     std::vector<float> p;              // rows*cols; masked (future) cells NaN
 };
 
-// Largest window whose logits the app keeps for the KL view (floats; 32 MiB).
-constexpr int64_t kMaxWindowLogits = int64_t(8) << 20;
-
 struct ConfigResult {
     char label = 'A';
     std::string method;                // canonical spec
@@ -39,9 +37,9 @@ struct ConfigResult {
     // base; the method where `layers=` applies it, plain RoPE elsewhere). `rope` is the primary kind's.
     std::vector<std::pair<std::string, RopeTable>> kind_rope;
     std::vector<double> position_loss; // mean NLL per position at eval_length (NaN where unscored)
-    // Next-token logits of the eval window ([n][vocab], shared: Results are copied on publish);
-    // null when the backend returns none or n·vocab exceeds kMaxWindowLogits.
-    std::shared_ptr<const std::vector<float>> logits;
+    // Hidden states after the final norm ([n][dim], shared: Results are copied on publish), kept for
+    // the KL view instead of n × vocab logits; null when not asked for or the backend returns none.
+    std::shared_ptr<const std::vector<float>> hidden;
     std::vector<double> kl_to_first;   // KL(P_A ‖ P_this) per position (NaN at 0 / unavailable)
     double eval_ppl = 0;               // perplexity of the eval-length window(s)
     AttentionGrid attention;           // selected layer/head
@@ -56,13 +54,16 @@ struct Results {
     std::string model_path, model_name, text_path, device, protocol, protocol_description;
     ModelConfig config;                // copy of the model's configuration (no weights)
     int train_length = 0;              // best knowledge of the training length
-    int eval_length = 0;
+    int eval_length = 0;               // tokens this result covers (a preview's prefix length)
+    int preview_of = 0;                // > 0: a preview over the first eval_length of preview_of tokens,
+                                       // drawn while a slider moves and never exported
     int text_tokens = 0;
     std::vector<int> lengths;          // sweep lengths
     int max_windows = 0;               // windows per length in the sweep (0 = all)
     std::vector<ConfigResult> configs;
     bool sweep_done = false;           // all lengths computed
     bool entropy_done = false;
+    MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far
     std::vector<std::string> warnings;
 };

@@ -86,4 +86,13 @@ std::string resolve_path(const std::string& path, const std::string& base_dir) {
     return tries.front().lexically_normal().string();
 }
 
+void follow_training_context(Session& s, const ModelConfig& c) {
+    const int t = c.train_context_length > 0 ? c.train_context_length : c.file_context_length;
+    if (t < 8) return;
+    s.lengths.clear();
+    for (const int64_t L : {int64_t(t) / 4, int64_t(t) / 2, int64_t(t), 2 * int64_t(t), 4 * int64_t(t)})
+        if (L >= 2 && L <= 65536) s.lengths.push_back(int(L));
+    s.eval_length = std::min(t, 2048);
+}
+
 }  // namespace xl

@@ -48,6 +48,10 @@ const std::vector<std::string>& all_panel_ids();
 bool shows_panel(const Session& s, const std::string& id);
 
 Session default_session();
+// Lengths that follow a newly opened model's training context T (when the file states one): the
+// sweep at T/4, T/2, T, 2T, 4T (within 2..65536) and the eval window at min(T, 2048) (the quick
+// stage re-runs at every slider move). Leaves the session unchanged when T is unknown.
+void follow_training_context(Session& s, const ModelConfig& config);
 // Checks ranges and method/protocol syntax; throws Error(BadArgument, subject, message).
 void validate_session(const Session& s, const std::string& subject);
 // Every enabled configuration builds its position plan on `model` at the evaluation length and

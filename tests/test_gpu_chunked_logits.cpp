@@ -1,0 +1,116 @@
+// Long windows and large vocabularies on the Vulkan forward pass: the logits of every position
+// stream to the caller in classifier chunks (never an n × vocab buffer), their log-softmax at the
+// next token equals the pass's own NLL (1e-4 nats), the kept hidden states give bit-identical
+// logits through head_logits, a checkpoint between layers leaves the numbers unchanged (bitwise)
+// and can abandon a pass, and the memory estimate is linear in n with an n-independent logits term.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "core/forward/vulkan_forward.hpp"
+#include "core/metrics/logits_source.hpp"
+#include "core/metrics/synthetic_model.hpp"
+#include "core/posenc/method.hpp"
+#include "tests/test_gpu_util.hpp"
+
+using namespace xl;
+
+namespace {
+
+struct Abandon {};
+
+std::vector<int> some_tokens(int n, int vocab) {
+    std::vector<int> t(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) t[size_t(i)] = int((uint64_t(i) * 2654435761u + 17) % uint64_t(vocab));
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_logits; checkpoints change nothing") {
+    // stories260K's blocks with a 32000-entry (tied) vocabulary: one 64 MiB classifier chunk holds
+    // ~512 rows, so 1400 tokens take three chunks.
+    Model model = make_synthetic_model("stories260k", TensorType::F32, 3);
+    const int vocab = 32000;
+    const std::vector<float> table = test::random_floats(size_t(vocab) * size_t(model.config.dim), 11, -0.1f, 0.1f);
+    model.config.vocab_size = vocab;
+    model.weights.token_embedding.rows = vocab;
+    model.weights.token_embedding.data = reinterpret_cast<const uint8_t*>(table.data());
+    model.weights.output = Tensor{};
+    VulkanForward gpu(model, test::gpu_context());
+    const int n = 1400, V = model.config.vocab_size;
+    ForwardRequest req;
+    req.tokens = some_tokens(n, V);
+    req.plan = make_plan(parse_method_spec("yarn:s=4,orig=256"), model.config, n);
+    const ForwardResult plain = gpu.run(req);
+
+    int chunks = 0, next_row = 0, widest = 0;
+    double worst = 0;
+    std::vector<float> streamed;  // kept here only to compare with head_logits below
+    std::vector<double> lp;
+    req.want_final_hidden = true;
+    req.want_all_logits = false;
+    req.logits_sink = [&](int first, int rows, const float* l) {
+        CHECK(first == next_row);
+        next_row += rows;
+        widest = std::max(widest, rows);
+        ++chunks;
+        for (int i = 0; i < rows && first + i < n - 1; ++i) {
+            log_softmax_row(l + size_t(i) * V, V, lp);
+            const double nll = -lp[size_t(req.tokens[size_t(first + i + 1)])];
+            worst = std::max(worst, std::fabs(nll - double(plain.nll[size_t(first + i)])));
+        }
+        streamed.insert(streamed.end(), l, l + size_t(rows) * V);
+    };
+    int checkpoints = 0;
+    req.checkpoint = [&] { ++checkpoints; };
+    const ForwardResult streamed_run = gpu.run(req);
+    CHECK(next_row == n);
+    CHECK(chunks >= 3);
+    CHECK(int64_t(widest) * V * 4 <= int64_t(64) << 20);
+    CHECK(streamed_run.all_logits.empty());
+    CHECK(worst < 1e-4);
+    MESSAGE(chunks << " chunks of at most " << widest << " rows; max |NLL from streamed logits - NLL| " << worst);
+    CHECK(checkpoints == model.config.n_layers + chunks);
+    REQUIRE(streamed_run.nll.size() == plain.nll.size());
+    CHECK(std::memcmp(streamed_run.nll.data(), plain.nll.data(), plain.nll.size() * 4) == 0);  // segments: same numbers
+
+    REQUIRE(streamed_run.final_hidden.size() == size_t(n) * model.config.dim);
+    std::vector<float> again;
+    REQUIRE(gpu.head_logits(streamed_run.final_hidden.data(), n, [&](int first, int rows, const float* l) {
+        CHECK(size_t(first) * V == again.size());
+        again.insert(again.end(), l, l + size_t(rows) * V);
+    }));
+    REQUIRE(again.size() == streamed.size());
+    CHECK(std::memcmp(again.data(), streamed.data(), again.size() * 4) == 0);
+
+    // A checkpoint that throws abandons the pass; the engine stays usable and exact.
+    ForwardRequest cancelled = req;
+    cancelled.logits_sink = nullptr;
+    int calls = 0;
+    cancelled.checkpoint = [&] { if (++calls == 3) throw Abandon{}; };
+    CHECK_THROWS_AS(gpu.run(cancelled), Abandon);
+    CHECK(calls == 3);
+    ForwardRequest after;
+    after.tokens = req.tokens;
+    after.plan = req.plan;
+    const ForwardResult again_plain = gpu.run(after);
+    CHECK(std::memcmp(again_plain.nll.data(), plain.nll.data(), plain.nll.size() * 4) == 0);
+    test::check_validation_clean(gpu.context());
+}
+
+TEST_CASE("gpu memory estimate: linear in tokens, the logits term independent of n") {
+    const Model model = make_synthetic_model("stories15m", TensorType::F32, 1);
+    VulkanForward gpu(model, test::gpu_context());
+    const MemoryEstimate a = gpu.memory_estimate(4096), b = gpu.memory_estimate(8192), c = gpu.memory_estimate(32768);
+    CHECK(a.weights > 40ll << 20);   // 15M parameters in F32: about 60 MB
+    CHECK(b.activations == 2 * a.activations);
+    CHECK(c.activations == 8 * a.activations);
+    CHECK(a.logits == c.logits);
+    CHECK(a.logits <= 64ll << 20);
+    CHECK(a.available > 0);
+    MESSAGE("stories15m shape at 32768 tokens: weights " << (c.weights >> 20) << " MiB, activations "
+            << (c.activations >> 20) << " MiB, logits chunk " << (c.logits >> 20) << " MiB, device " << (c.available >> 20) << " MiB");
+}
