@@ -2,6 +2,8 @@
 
 #include <imgui.h>
 
+#include <algorithm>
+
 #include "app/panels/panels.hpp"
 #include "app/plot_widget.hpp"
 #include "core/metrics/sweep_results.hpp"
@@ -25,7 +27,6 @@ void opened_sweep_section(AppState& app) {
     if (!app.opened_sweep) return;
     const EvalTable& t = *app.opened_sweep;
     const EvalInfo& i = t.info();
-    ImGui::Separator();
     ImGui::Text("Opened sweep: %s  (%zu cells)", app.opened_sweep_path.c_str(), t.rows().size());
     ImGui::SameLine();
     if (ImGui::SmallButton("Close")) {
@@ -34,7 +35,9 @@ void opened_sweep_section(AppState& app) {
     }
     ImGui::TextDisabled("model %s | text %s | protocol %s | device %s", i.model_name.c_str(), i.text.c_str(),
                         t.protocol().c_str(), i.device.c_str());
-    plot_figure(figure_sweep_ppl(t, app.opened_sweep_path), app.view, std::max(200.f, plot_height(1)));
+    plot_figure(figure_sweep_ppl(t, app.opened_sweep_path), app.view,
+                std::max(180.f, ImGui::GetContentRegionAvail().y * 0.4f));
+    ImGui::Separator();
 }
 
 }  // namespace xl

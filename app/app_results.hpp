@@ -10,7 +10,7 @@ namespace xl {
 
 // Loads `path` into app.opened_sweep; a bad file or an incomplete shard folder goes to app.error.
 void open_results(AppState& app, const std::string& path);
-// Drawn at the end of the Perplexity tab when a sweep is open: what it is, its figure, Close.
+// Drawn at the top of the Perplexity tab when a sweep is open: what it is, its figure, Close.
 void opened_sweep_section(AppState& app);
 
 }  // namespace xl

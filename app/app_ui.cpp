@@ -125,8 +125,8 @@ void plot_tabs(AppState& app, const Results* r) {
         if (ImGui::BeginTabItem(p.title, nullptr, flags)) {
             if (!app.select_tab) app.active_tab = p.id;
             ImGui::BeginChild(p.id);
+            if (std::string(p.id) == "perplexity") opened_sweep_section(app);  // above the live plots
             p.draw(app.session, app.view, *r);
-            if (std::string(p.id) == "perplexity") opened_sweep_section(app);
             ImGui::EndChild();
             ImGui::EndTabItem();
         }

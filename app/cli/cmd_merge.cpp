@@ -76,7 +76,7 @@ int run_merge(const MergeOptions& o) {
     const ShardSet set = load_shard_dir(o.dir);
     if (o.format == "markdown" && set.kind != "table")
         throw Error(ErrorKind::BadArgument, "--format markdown", "is for `table` sweeps; this is '" + set.kind + "'");
-    info("merge: " + std::to_string(set.results.size()) + " cells of a '" + set.kind + "' sweep from " +
+    info("merge: " + std::to_string(set.results.size()) + " cells of the '" + set.kind + "' sweep from " +
          std::to_string(set.files.size()) + " shard files (extrapolab " + set.version + ")");
     const std::string device = rows_device(set);
     if (device.find(" + ") != std::string::npos) info("merge: warning: the shards ran on different devices: " + device);

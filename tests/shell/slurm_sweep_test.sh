@@ -116,15 +116,15 @@ job=$(SBATCH_GRES=none XL_BIN="$bin" XL_SHARD_DIR="$T/out/shards" \
   sbatch --parsable --array=0-3 --output="$T/out/slurm-%A_%a.out" "$src/tools/slurm/sweep.sbatch" "${sweep[@]}") \
   || fail "sbatch refused the job array"
 log "submitted job array $job (sbatch --array=0-3 tools/slurm/sweep.sbatch ${sweep[*]})"
-for i in $(seq 450); do
+for i in $(seq 750); do
   left=$(squeue -h -j "$job" -o "%i %T" 2>/dev/null || true)
   [ -z "$left" ] && break
-  [ "$i" -eq 450 ] && fail "the job array did not finish within 90 s: $left"
+  [ "$i" -eq 750 ] && fail "the job array did not finish within 150 s: $left"
   sleep 0.2
 done
 log "job array finished"
 scontrol -o show job "$job" | while read -r record; do
-  echo "  $(grep -Eo '(JobId|ArrayTaskId|JobState|ExitCode|RunTime|NodeList)=[^ ]+' <<<"$record" | tr '\n' ' ')"
+  echo "  $(grep -Eo '(^| )(JobId|ArrayTaskId|JobState|ExitCode|RunTime|NodeList)=[^ ]+' <<<"$record" | tr '\n' ' ')"
 done
 bad=$(scontrol -o show job "$job" | grep -Eo 'JobState=[A-Z_]+' | grep -vc 'JobState=COMPLETED' || true)
 for f in "$T"/out/slurm-*.out; do echo "--- $(basename "$f")"; sed 's/^/  /' "$f"; done
