@@ -25,7 +25,7 @@ std::string cli() { return std::string("'") + XL_CLI_PATH + "' "; }
 
 }  // namespace
 
-TEST_CASE("app results: a merged sharded sweep opens in the Perplexity panel; an incomplete one is refused") {
+TEST_CASE("app results: a merged sharded sweep opens in the Perplexity panel and an incomplete one is refused") {
     const fs::path dir = results_dir();
     const std::string shards = (dir / "shards").string(), merged = (dir / "merged.json").string();
     const std::string sweep = "eval --cpu --method 'none;linear:s=2;yarn:s=2,orig=512' --lengths 64,128,256 --windows 1 ";

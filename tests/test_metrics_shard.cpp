@@ -58,7 +58,7 @@ TEST_CASE("shard: every cell is owned by exactly one of n shards") {
         }
 }
 
-TEST_CASE("shard: store writes whole files after every cell; resume skips stored cells") {
+TEST_CASE("shard: store writes whole files after every cell and resume skips stored cells") {
     const fs::path d = shard_temp("store");  // no ".tmp" may be left in it
     {
         xl::ShardStore s(d.string(), "eval", xl::parse_shard("1/2"), kSweep, 5, plain_csv(), false);
