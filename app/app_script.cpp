@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/app_jobs.hpp"
+#include "app/app_results.hpp"
 #include "core/io/atomic_file.hpp"
 
 namespace xl {
@@ -54,6 +55,11 @@ std::string AppScript::step(AppState& app) {
         wait_frames_ = 0;
     } else if (cmd == "preset") {
         open_preset(app, arg);
+    } else if (cmd == "results") {
+        open_results(app, arg);
+    } else if (cmd == "expect-results") {
+        const size_t n = app.opened_sweep ? app.opened_sweep->rows().size() : 0;
+        if (std::to_string(n) != arg) fail("expect-results " + arg + ": " + std::to_string(n) + " cells open");
     } else if (cmd == "model") {
         open_model(app, w.size() > 1 ? w[1] : "", w.size() > 2 ? w[2] : "");
     } else if (cmd == "shrink") {

@@ -4,6 +4,8 @@
 //
 //   preset PATH            open a preset (Presets menu; drag-and-drop)
 //   model PATH [TOKENIZER] open a model (Model panel)
+//   results PATH           File > Open results: a merged sweep (.json) or a shard folder
+//   expect-results N       an opened sweep with N cells is shown
 //   shrink                 cap eval length, lengths and windows so a test computes quickly
 //   wait                   until the results of the latest edit are complete (sweep included)
 //   panel ID               select a tab

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics/eval_sweep.hpp"
 #include "core/session/compute.hpp"
 #include "core/session/engine.hpp"
 #include "core/session/job_runner.hpp"
@@ -48,6 +49,9 @@ struct AppState {
     std::string active_tab;                // panel id shown on the right
     bool select_tab = true;                // make active_tab the selected tab at the next draw
     std::string preset_input, save_input, model_input, tokenizer_input;
+    std::string results_input;             // File > Open results: path typed in
+    std::shared_ptr<const EvalTable> opened_sweep;  // a finished sweep opened from disk (app_results.hpp)
+    std::string opened_sweep_path;
     std::vector<std::string> preset_files;
     std::vector<std::string> dropped;      // paths dropped on the window, handled next frame
     std::map<uint64_t, std::chrono::steady_clock::time_point> submit_times;  // by generation

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "app/app_jobs.hpp"
+#include "app/app_results.hpp"
 #include "app/panels/panels.hpp"
 #include "core/io/preset_io.hpp"
 #include "core/session/figures.hpp"
@@ -47,6 +48,10 @@ void menu_bar(AppState& app, const Results* r) {
                 app.error = e.what();
             }
         }
+        ImGui::TextDisabled("Open results (merged .json or shard folder):");
+        ImGui::SetNextItemWidth(320);
+        if (ImGui::InputText("##openresults", &app.results_input, ImGuiInputTextFlags_EnterReturnsTrue))
+            open_results(app, app.results_input);
         ImGui::Separator();
         ImGui::SetNextItemWidth(220);
         ImGui::InputText("export folder", &app.view.export_dir);
@@ -124,6 +129,7 @@ void plot_tabs(AppState& app, const Results* r) {
         if (ImGui::BeginTabItem(p.title, nullptr, flags)) {
             if (!app.select_tab) app.active_tab = p.id;
             ImGui::BeginChild(p.id);
+            if (std::string(p.id) == "perplexity") opened_sweep_section(app);  // above the live plots
             p.draw(app.session, app.view, *r);
             ImGui::EndChild();
             ImGui::EndTabItem();

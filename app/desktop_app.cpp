@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "app/app_jobs.hpp"
+#include "app/app_results.hpp"
 #include "app/app_script.hpp"
 #include "app/app_ui.hpp"
 #include "app/drag_probe.hpp"
@@ -61,6 +62,7 @@ void setup_app_state(AppState& app, const AppOptions& o) {
     restore_state(app);
     list_presets(app, src + "/presets");
     if (!o.preset_path.empty()) open_preset(app, o.preset_path);
+    if (!o.results_path.empty()) open_results(app, o.results_path);
     if (!o.panel.empty()) app.active_tab = o.panel;
     if (app.active_tab.empty()) app.active_tab = "perplexity";
     app.settled = app.session;

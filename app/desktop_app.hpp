@@ -10,6 +10,7 @@ struct AppOptions {
     std::string tokenizer_path;
     std::string text_path;       // default: bundled TinyStories sample
     std::string preset_path;     // optional preset to open
+    std::string results_path;    // optional finished sweep to open (merged .json or shard folder)
     int device_index = -1;       // -1 = automatic choice
     int max_frames = 0;          // > 0: quit after this many frames (smoke tests)
     std::string screenshot_path; // with max_frames: save the last frame as PNG (frames are counted

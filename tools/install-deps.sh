@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages extrapolab builds and runs with (skips what is present).
+# Installs the Debian 12 packages extrapolab builds and runs with (skips what is present);
+# slurm-wlm and munge serve the test that runs a sharded sweep as a real Slurm job array.
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git
   glslc libvulkan-dev mesa-vulkan-drivers vulkan-validationlayers vulkan-tools
   libglfw3-dev libimgui-dev libglm-dev doctest-dev nlohmann-json3-dev libcli11-dev libstb-dev
   fonts-dejavu-core xvfb xauth
+  slurm-wlm munge
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -4,8 +4,10 @@
 
 #include "app/cli/commands.hpp"
 #include "app/cli/eval_inputs.hpp"
+#include "app/cli/shard_cli.hpp"
 #include "core/error.hpp"
 #include "core/metrics/eval_report.hpp"
+#include "core/metrics/eval_shard.hpp"
 #include "core/metrics/eval_sweep.hpp"
 #include "core/metrics/protocol.hpp"
 
@@ -19,6 +21,7 @@ struct EvalOptions {
     std::vector<std::string> methods;
     int windows = 0;
     bool per_position = false;
+    ShardOptions shard;
 };
 
 int run_eval(const EvalOptions& o) {
@@ -27,6 +30,8 @@ int run_eval(const EvalOptions& o) {
     const Protocol protocol = parse_protocol(o.protocol);
     const std::vector<int> lengths = parse_int_list(o.lengths, "--lengths");
     const std::vector<MethodSpec> methods = parse_method_list(o.methods);
+
+    if (o.shard.active()) (void)check_shard_options(o.shard);
 
     const EvalInputs in = load_eval_inputs(o.in);
     EvalSweep sweep{methods, lengths, protocol, o.windows};
@@ -39,6 +44,14 @@ int run_eval(const EvalOptions& o) {
         return methods[size_t(row) / lengths.size()].canonical() + " L=" +
                std::to_string(lengths[size_t(row) % lengths.size()]);
     });
+    if (o.shard.active()) {
+        run_shard(o.shard, "eval", eval_sweep_json(sweep, eval_info(in)), eval_cell_count(sweep), eval_shard_csv(),
+                  [&](int cell) {
+                      return eval_row_json(run_eval_cell(sweep, cell, *in.forward, c, in.stream, progress),
+                                           in.forward->device_name());
+                  });
+        return 0;
+    }
     const EvalTable table = run_eval_sweep(sweep, *in.forward, c, in.stream, eval_info(in), progress);
 
     std::string text;
@@ -65,6 +78,7 @@ Command add_eval_command(CLI::App& root) {
     app->add_option("--format", o->format, "output format")->capture_default_str()->check(CLI::IsMember({"table", "json", "csv"}));
     app->add_option("--out", o->out, "write the output to this file instead of stdout (atomically)");
     app->add_flag("--per-position", o->per_position, "json: include the mean loss per window position");
+    add_shard_options(app, o->shard);
     return {app, [o] { return run_eval(*o); }};
 }
 

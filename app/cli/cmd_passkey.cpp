@@ -8,8 +8,10 @@
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/commands.hpp"
+#include "app/cli/shard_cli.hpp"
 #include "core/error.hpp"
 #include "core/metrics/passkey.hpp"
+#include "core/metrics/passkey_shard.hpp"
 #include "core/model/tokenizer.hpp"
 
 namespace xl::cli {
@@ -22,6 +24,7 @@ struct PasskeyCliOptions {
     int trials = 1, max_new_tokens = 8, device = -1, train_ctx = 0;
     uint64_t seed = 1;
     bool cpu = false;
+    ShardOptions shard;
 };
 
 // "0,0.5,1" -> {0, 0.5, 1}; each in [0, 1]. Error(BadArgument) naming --depths otherwise.
@@ -40,22 +43,6 @@ std::vector<double> parse_depths(const std::string& text) {
     return out;
 }
 
-std::string format_table(const PasskeyGrid& g, const std::string& method, const std::string& device) {
-    std::ostringstream s;
-    s << "device: " << device << "\nmethod: " << method << "\n\n";
-    s << "target_tokens     depth  trials  correct  accuracy\n";
-    for (const auto& c : g.cells) {
-        char b[128];
-        std::snprintf(b, sizeof b, "%13d %9.3g %7zu %8d %9.4f\n", c.target_tokens, c.depth, c.trials.size(),
-                      c.correct(), c.accuracy());
-        s << b;
-    }
-    char b[64];
-    std::snprintf(b, sizeof b, "\noverall accuracy: %.4f\n", g.accuracy());
-    s << b;
-    return s.str();
-}
-
 int run_passkey(const PasskeyCliOptions& o) {
     if (o.trials < 1) throw Error(ErrorKind::BadArgument, "--trials " + std::to_string(o.trials), "must be >= 1");
     if (o.max_new_tokens < 1)
@@ -63,6 +50,7 @@ int run_passkey(const PasskeyCliOptions& o) {
     const std::vector<int> lengths = parse_int_list(o.lengths, "--lengths");
     const std::vector<double> depths = parse_depths(o.depths);
     const MethodSpec method = parse_method_spec(o.method);
+    if (o.shard.active()) (void)check_shard_options(o.shard);
 
     LoadedModel lm = load_cli_model(o.model, o.tokenizer, o.train_ctx);
     const ModelConfig& cfg = lm.model.config;
@@ -74,9 +62,23 @@ int run_passkey(const PasskeyCliOptions& o) {
     po.trials = o.trials;
     po.max_new_tokens = o.max_new_tokens;
     po.seed = o.seed;
-    const PasskeyGrid g = run_passkey_grid(*fwd, *lm.model.tokenizer, lengths, depths, po,
-                                           [&](int n) { return make_plan(method, cfg, n); });
-    emit_output(o.format == "csv" ? passkey_grid_csv(g) : format_table(g, method.canonical(), fwd->device_name()),
+    const auto plans = [&](int n) { return make_plan(method, cfg, n); };
+    if (o.shard.active()) {
+        const PasskeySweep sweep{lm.path, cfg.name, lm.model.tokenizer->kind(), method.canonical(), lengths, depths, po};
+        const std::vector<int> keys = passkey_keys(po);
+        run_shard(o.shard, "passkey", passkey_sweep_json(sweep), int(lengths.size() * depths.size()),
+                  passkey_shard_csv(), [&](int cell) {
+                      const int len = lengths[size_t(cell) / depths.size()];
+                      const double depth = depths[size_t(cell) % depths.size()];
+                      info("passkey cell " + std::to_string(cell) + ": L=" + std::to_string(len) + " depth " +
+                           std::to_string(depth));
+                      return passkey_cell_json(run_passkey_cell(*fwd, *lm.model.tokenizer, len, depth, keys, po, plans),
+                                               fwd->device_name());
+                  });
+        return 0;
+    }
+    const PasskeyGrid g = run_passkey_grid(*fwd, *lm.model.tokenizer, lengths, depths, po, plans);
+    emit_output(o.format == "csv" ? passkey_grid_csv(g) : passkey_grid_table(g, method.canonical(), fwd->device_name()),
                 o.out);
     return 0;
 }
@@ -101,6 +103,7 @@ Command add_passkey_command(CLI::App& root) {
     app->add_option("--device", o->device, "Vulkan device index (default: automatic choice)");
     app->add_flag("--cpu", o->cpu, "use the scalar CPU reference instead of Vulkan");
     app->add_option("--train-ctx", o->train_ctx, "override the model's training context length");
+    add_shard_options(app, o->shard);
     return {app, [o] { return run_passkey(*o); }};
 }
 

@@ -7,7 +7,9 @@
 
 #include "app/cli/commands.hpp"
 #include "app/cli/eval_inputs.hpp"
+#include "app/cli/shard_cli.hpp"
 #include "core/error.hpp"
+#include "core/metrics/eval_shard.hpp"
 #include "core/metrics/factor_table.hpp"
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/catalogue.hpp"
@@ -21,6 +23,7 @@ struct TableOptions {
     EvalInputOptions in;
     std::string factors = "1,2,4,8", protocol = "all", format = "table", out;
     int windows = 0;
+    ShardOptions shard;
 };
 
 // "1,2,4,8" -> {1, 2, 4, 8}; each a number >= 1. Error(BadArgument) naming --factors otherwise.
@@ -43,17 +46,24 @@ int run_table(const TableOptions& o) {
     const Protocol protocol = parse_protocol(o.protocol);
     const std::vector<double> factors = parse_factors(o.factors);
 
+    if (o.shard.active()) (void)check_shard_options(o.shard);
+
     const EvalInputs in = load_eval_inputs(o.in);
     const ModelConfig& c = in.lm.model.config;
-    const std::vector<CatalogueEntry> names = method_catalogue(c, factors.front());
-    std::vector<std::string> labels;
-    for (const auto& e : names)
-        if (e.skipped.empty()) labels.push_back(e.label);
-    const auto progress = stderr_progress([&](int row) {
-        const size_t k = size_t(row) / labels.size();
-        return labels[size_t(row) % labels.size()] + " " + format_number(factors[k]) + "x L=" +
-               std::to_string(catalogue_length(c, factors[k]));
+    const FactorTablePlan plan = plan_factor_table(factors, *in.forward, c, in.stream, protocol, o.windows);
+    const auto progress = stderr_progress([&](int cell) {
+        const FactorCellPlan& p = plan.cells[size_t(cell)];
+        return plan.skeleton.rows[size_t(p.row)].label + " " + format_number(factors[size_t(p.factor)]) + "x L=" +
+               std::to_string(plan.skeleton.lengths[size_t(p.factor)]);
     });
+    if (o.shard.active()) {
+        run_shard(o.shard, "table", factor_sweep_json(plan, eval_info(in)), int(plan.cells.size()),
+                  factor_shard_csv(), [&](int cell) {
+                      return factor_cell_json(plan, cell, run_factor_cell(plan, cell, *in.forward, c, in.stream, progress),
+                                              in.forward->device_name());
+                  });
+        return 0;
+    }
     const FactorTable t =
         run_factor_table(factors, *in.forward, c, in.stream, protocol, o.windows, eval_info(in), progress);
 
@@ -80,6 +90,7 @@ Command add_table_command(CLI::App& root) {
         ->capture_default_str()
         ->check(CLI::IsMember({"table", "json", "csv", "markdown"}));
     app->add_option("--out", o->out, "write the output to this file instead of stdout (atomically)");
+    add_shard_options(app, o->shard);
     return {app, [o] { return run_table(*o); }};
 }
 

@@ -27,5 +27,6 @@ Command add_passkey_command(CLI::App& root);   // passkey retrieval grid (cmd_pa
 Command add_table_command(CLI::App& root);     // every method at 1x..8x the training length (cmd_table.cpp)
 Command add_nbce_command(CLI::App& root);      // NBCE loss on long text vs the plain model (cmd_nbce.cpp)
 Command add_positions_command(CLI::App& root); // training-time position sampling figures (cmd_positions.cpp)
+Command add_merge_command(CLI::App& root);     // join the shard files of a sharded sweep (cmd_merge.cpp)
 
 }  // namespace xl::cli

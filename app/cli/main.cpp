@@ -15,7 +15,7 @@
 namespace {
 
 struct RootOptions {
-    std::string model, tokenizer, text, preset, screenshot;
+    std::string model, tokenizer, text, preset, screenshot, results;
     int device = -1, frames = 0;
 };
 
@@ -26,6 +26,7 @@ int open_desktop_app(const RootOptions& o, CLI::App& root) {
     a.tokenizer_path = o.tokenizer;
     a.text_path = o.text;
     a.preset_path = o.preset;
+    a.results_path = o.results;
     a.device_index = o.device;
     a.max_frames = o.frames;
     a.screenshot_path = o.screenshot;
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     root.add_option("--tokenizer", ro.tokenizer, "app: tokenizer file for llama2.c checkpoints");
     root.add_option("--text", ro.text, "app: evaluation text");
     root.add_option("--preset", ro.preset, "app: preset to open");
+    root.add_option("--results", ro.results, "app: finished sweep to open (merged .json or shard folder)");
     root.add_option("--device", ro.device, "app: Vulkan device index");
     root.add_option("--frames", ro.frames, "app: quit after this many frames (smoke tests)");
     root.add_option("--screenshot", ro.screenshot, "app: with --frames, save the last frame as PNG");
@@ -58,7 +60,7 @@ int main(int argc, char** argv) {
         xl::cli::add_info_command(root), xl::cli::add_bench_command(root),
         xl::cli::add_figure_command(root), xl::cli::add_compare_command(root),
         xl::cli::add_passkey_command(root), xl::cli::add_table_command(root), xl::cli::add_nbce_command(root),
-        xl::cli::add_positions_command(root)};
+        xl::cli::add_positions_command(root), xl::cli::add_merge_command(root)};
     try {
         root.parse(argc, argv);
         for (auto& c : commands)

@@ -80,6 +80,13 @@ void check_eval_sweep(const EvalSweep& sweep, const Forward& forward, const Toke
 // Progress: (row index, rows total, window done, windows total) — for stderr / a progress bar.
 using SweepProgress = std::function<void(int row, int rows, int window, int windows)>;
 
+// The sweep's cells, method-major: cell c = methods[c / lengths] at lengths[c % lengths]. This is
+// the row order of every output and the numbering shards use (core/metrics/sweep_shard.hpp).
+inline int eval_cell_count(const EvalSweep& s) { return int(s.methods.size() * s.lengths.size()); }
+// One cell (checked beforehand with check_eval_sweep); progress reports it as row `cell`.
+EvalRow run_eval_cell(const EvalSweep& sweep, int cell, Forward& forward, const ModelConfig& config,
+                      const TokenStream& stream, const SweepProgress& progress = {});
+
 // Rows are ordered method-major (all lengths of the first method, then the next).
 EvalTable run_eval_sweep(const EvalSweep& sweep, Forward& forward, const ModelConfig& config,
                          const TokenStream& stream, EvalInfo info, const SweepProgress& progress = {});

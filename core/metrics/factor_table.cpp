@@ -1,48 +1,64 @@
-// Runs the factor table: one eval sweep per factor over the catalogue at that factor.
+// Runs the factor table: every catalogue method at every factor, one eval cell each.
 #include "core/metrics/factor_table.hpp"
 
 #include "core/posenc/catalogue.hpp"
 
 namespace xl {
 
-FactorTable run_factor_table(const std::vector<double>& factors, Forward& forward, const ModelConfig& config,
-                             const TokenStream& stream, const Protocol& protocol, int max_windows, EvalInfo info,
-                             const SweepProgress& progress) {
-    FactorTable t;
+FactorTablePlan plan_factor_table(const std::vector<double>& factors, const Forward& forward,
+                                  const ModelConfig& config, const TokenStream& stream, const Protocol& protocol,
+                                  int max_windows) {
+    FactorTablePlan p{{}, protocol, {}};
+    FactorTable& t = p.skeleton;
     t.protocol = protocol.name();
     t.protocol_description = protocol.description();
     t.max_windows = max_windows;
     t.factors = factors;
-    std::vector<std::vector<CatalogueEntry>> catalogues;
-    std::vector<EvalSweep> sweeps;
-    for (double f : factors) {  // everything checked before the first forward pass
-        const int L = catalogue_length(config, f);
-        catalogues.push_back(method_catalogue(config, f));
+    for (size_t k = 0; k < factors.size(); ++k) {  // everything checked before the first forward pass
+        const int L = catalogue_length(config, factors[k]);
+        const std::vector<CatalogueEntry> catalogue = method_catalogue(config, factors[k]);
+        if (k == 0)
+            for (const CatalogueEntry& e : catalogue) t.rows.push_back({e.label, e.note, e.skipped, {}});
         EvalSweep sweep{{}, {L}, protocol, max_windows};
-        for (const CatalogueEntry& e : catalogues.back())
-            if (e.skipped.empty()) {
-                sweep.methods.push_back(e.method);
-                (void)make_plan(e.method, config, L);
+        for (size_t r = 0; r < catalogue.size(); ++r)
+            if (catalogue[r].skipped.empty()) {
+                sweep.methods.push_back(catalogue[r].method);
+                (void)make_plan(catalogue[r].method, config, L);
+                p.cells.push_back({int(k), int(r), catalogue[r].spec, catalogue[r].method});
             }
         check_eval_sweep(sweep, forward, stream);
         t.lengths.push_back(L);
-        sweeps.push_back(std::move(sweep));
     }
-    const int rows_total = int(sweeps.empty() ? 0 : sweeps.front().methods.size() * sweeps.size());
-    for (const CatalogueEntry& e : catalogues.front()) t.rows.push_back({e.label, e.note, e.skipped, {}});
-    for (size_t k = 0; k < sweeps.size(); ++k) {
-        const int offset = int(k * sweeps[k].methods.size());
-        auto on_row = [&](int row, int, int window, int windows) {
-            if (progress) progress(offset + row, rows_total, window, windows);
-        };
-        const EvalTable et = run_eval_sweep(sweeps[k], forward, config, stream, info, on_row);
-        size_t next = 0;
-        for (size_t r = 0; r < catalogues[k].size(); ++r)
-            if (catalogues[k][r].skipped.empty())
-                t.rows[r].cells.push_back({catalogues[k][r].spec, et.rows()[next++]});
-    }
+    return p;
+}
+
+EvalRow run_factor_cell(const FactorTablePlan& plan, int cell, Forward& forward, const ModelConfig& config,
+                        const TokenStream& stream, const SweepProgress& progress) {
+    const FactorCellPlan& c = plan.cells.at(size_t(cell));
+    const EvalSweep one{{c.method}, {plan.skeleton.lengths[size_t(c.factor)]}, plan.protocol, plan.skeleton.max_windows};
+    const int total = int(plan.cells.size());
+    auto on_window = [&](int, int, int window, int windows) {
+        if (progress) progress(cell, total, window, windows);
+    };
+    return run_eval_cell(one, 0, forward, config, stream, on_window);
+}
+
+FactorTable assemble_factor_table(FactorTable t, EvalInfo info, std::vector<FactorCellResult> cells) {
+    for (FactorRow& r : t.rows) r.cells.clear();
+    for (FactorCellResult& c : cells) t.rows.at(size_t(c.row)).cells.push_back({c.spec, std::move(c.result)});
     t.info = std::move(info);
     return t;
+}
+
+FactorTable run_factor_table(const std::vector<double>& factors, Forward& forward, const ModelConfig& config,
+                             const TokenStream& stream, const Protocol& protocol, int max_windows, EvalInfo info,
+                             const SweepProgress& progress) {
+    const FactorTablePlan plan = plan_factor_table(factors, forward, config, stream, protocol, max_windows);
+    std::vector<FactorCellResult> cells;
+    for (int c = 0; c < int(plan.cells.size()); ++c)
+        cells.push_back({plan.cells[size_t(c)].row, plan.cells[size_t(c)].spec,
+                         run_factor_cell(plan, c, forward, config, stream, progress)});
+    return assemble_factor_table(plan.skeleton, std::move(info), std::move(cells));
 }
 
 }  // namespace xl

@@ -36,8 +36,34 @@ struct FactorTable {
     std::vector<FactorRow> rows;
 };
 
+// The table's cells, factor-major then catalogue order: the row order of every output and the
+// numbering shards use (core/metrics/sweep_shard.hpp).
+struct FactorCellPlan {
+    int factor = 0;                   // index into factors / lengths
+    int row = 0;                      // index into the catalogue rows
+    std::string spec;                 // the catalogue's spec text
+    MethodSpec method;                // parsed
+};
+struct FactorTablePlan {
+    FactorTable skeleton;             // everything but info and cells
+    Protocol protocol;
+    std::vector<FactorCellPlan> cells;
+};
 // Checks every length against the device and the text before any forward pass (check_eval_sweep)
 // and builds every plan once, so a method the model cannot use fails first.
+FactorTablePlan plan_factor_table(const std::vector<double>& factors, const Forward& forward,
+                                  const ModelConfig& config, const TokenStream& stream, const Protocol& protocol,
+                                  int max_windows);
+EvalRow run_factor_cell(const FactorTablePlan& plan, int cell, Forward& forward, const ModelConfig& config,
+                        const TokenStream& stream, const SweepProgress& progress = {});
+// Puts each cell's row (in cell order) into the skeleton's rows.
+struct FactorCellResult {
+    int row = 0;
+    std::string spec;
+    EvalRow result;
+};
+FactorTable assemble_factor_table(FactorTable skeleton, EvalInfo info, std::vector<FactorCellResult> cells);
+
 FactorTable run_factor_table(const std::vector<double>& factors, Forward& forward, const ModelConfig& config,
                              const TokenStream& stream, const Protocol& protocol, int max_windows, EvalInfo info,
                              const SweepProgress& progress = {});

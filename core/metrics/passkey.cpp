@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 #include <random>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "core/ref/generate.hpp"
@@ -145,35 +146,43 @@ std::string passkey_answer(Forward& forward, const Tokenizer& tok, const std::ve
     return answer;
 }
 
+std::vector<int> passkey_keys(const PasskeyOptions& o) {
+    std::mt19937_64 rng(o.seed);
+    std::uniform_int_distribution<int> dist(10000, 99999);
+    std::vector<int> keys;
+    for (int t = 0; t < o.trials; ++t) keys.push_back(dist(rng));
+    return keys;
+}
+
+PasskeyCell run_passkey_cell(Forward& forward, const Tokenizer& tok, int len, double depth,
+                             const std::vector<int>& keys, const PasskeyOptions& o, const PlanBuilder& make_plan) {
+    PasskeyCell cell;
+    cell.target_tokens = len;
+    cell.depth = depth;
+    for (int key : keys) {
+        const PasskeyPrompt p = build_passkey_prompt(tok, len, depth, key);
+        PasskeyTrial t;
+        t.passkey = key;
+        t.prompt_tokens = int(p.tokens.size());
+        t.key_token_position = p.key_token_position;
+        t.answer = passkey_answer(forward, tok, p.tokens, o.max_new_tokens, make_plan);
+        t.correct = passkey_correct(t.answer, key);
+        cell.trials.push_back(std::move(t));
+    }
+    return cell;
+}
+
 PasskeyGrid run_passkey_grid(Forward& forward, const Tokenizer& tok, const std::vector<int>& lengths,
                              const std::vector<double>& depths, const PasskeyOptions& o,
                              const PlanBuilder& make_plan) {
     if (o.trials < 1 || lengths.empty() || depths.empty())
         throw Error(ErrorKind::BadArgument, "passkey", "needs at least one length, one depth and one trial");
-    std::mt19937_64 rng(o.seed);
-    std::uniform_int_distribution<int> dist(10000, 99999);
-    std::vector<int> keys;
-    for (int t = 0; t < o.trials; ++t) keys.push_back(dist(rng));
+    const std::vector<int> keys = passkey_keys(o);
     PasskeyGrid g;
     g.lengths = lengths;
     g.depths = depths;
     for (int len : lengths)
-        for (double depth : depths) {
-            PasskeyCell cell;
-            cell.target_tokens = len;
-            cell.depth = depth;
-            for (int key : keys) {
-                const PasskeyPrompt p = build_passkey_prompt(tok, len, depth, key);
-                PasskeyTrial t;
-                t.passkey = key;
-                t.prompt_tokens = int(p.tokens.size());
-                t.key_token_position = p.key_token_position;
-                t.answer = passkey_answer(forward, tok, p.tokens, o.max_new_tokens, make_plan);
-                t.correct = passkey_correct(t.answer, key);
-                cell.trials.push_back(std::move(t));
-            }
-            g.cells.push_back(std::move(cell));
-        }
+        for (double depth : depths) g.cells.push_back(run_passkey_cell(forward, tok, len, depth, keys, o, make_plan));
     return g;
 }
 
@@ -187,6 +196,22 @@ std::string passkey_grid_csv(const PasskeyGrid& grid) {
         out += buf;
     }
     return out;
+}
+
+std::string passkey_grid_table(const PasskeyGrid& g, const std::string& method, const std::string& device) {
+    std::ostringstream s;
+    s << "device: " << device << "\nmethod: " << method << "\n\n";
+    s << "target_tokens     depth  trials  correct  accuracy\n";
+    for (const auto& c : g.cells) {
+        char b[128];
+        std::snprintf(b, sizeof b, "%13d %9.3g %7zu %8d %9.4f\n", c.target_tokens, c.depth, c.trials.size(),
+                      c.correct(), c.accuracy());
+        s << b;
+    }
+    char b[64];
+    std::snprintf(b, sizeof b, "\noverall accuracy: %.4f\n", g.accuracy());
+    s << b;
+    return s.str();
 }
 
 }  // namespace xl

@@ -82,6 +82,13 @@ struct PasskeyGrid {
 std::string passkey_answer(Forward& forward, const Tokenizer& tok, const std::vector<int>& prompt,
                            int max_new_tokens, const PlanBuilder& make_plan);
 
+// The keys of every cell: `trials` draws seeded by options.seed.
+std::vector<int> passkey_keys(const PasskeyOptions& options);
+// One (length, depth) cell of the grid; cells are numbered length-major (c = i·depths + j), the
+// numbering shards use (core/metrics/sweep_shard.hpp).
+PasskeyCell run_passkey_cell(Forward& forward, const Tokenizer& tok, int length, double depth,
+                             const std::vector<int>& keys, const PasskeyOptions& options, const PlanBuilder& make_plan);
+
 // Accuracy over lengths × depths, `trials` keys per cell (the same keys for every cell).
 PasskeyGrid run_passkey_grid(Forward& forward, const Tokenizer& tok, const std::vector<int>& lengths,
                              const std::vector<double>& depths, const PasskeyOptions& options,
@@ -89,5 +96,7 @@ PasskeyGrid run_passkey_grid(Forward& forward, const Tokenizer& tok, const std::
 
 // CSV with a header naming the protocol: target_tokens,depth,trials,correct,accuracy
 std::string passkey_grid_csv(const PasskeyGrid& grid);
+// The table for people: device, method, one line per cell, overall accuracy.
+std::string passkey_grid_table(const PasskeyGrid& grid, const std::string& method, const std::string& device);
 
 }  // namespace xl

@@ -10,6 +10,7 @@
 
 #include "core/io/csv_writer.hpp"
 #include "core/io/figure_spec.hpp"
+#include "core/metrics/eval_sweep.hpp"
 #include "core/session/results.hpp"
 #include "core/session/view_state.hpp"
 
@@ -32,6 +33,9 @@ FigureSpec figure_position_loss_diff(const Results& r, int smoothing);
 FigureSpec figure_position_kl(const Results& r, int smoothing);
 bool has_position_kl(const Results& r);
 PerplexityTable perplexity_table(const Results& r);
+// An opened sweep (core/metrics/sweep_results.hpp): perplexity vs length per method; `source`
+// (the file or folder) goes into the meta.
+FigureSpec figure_sweep_ppl(const EvalTable& t, const std::string& source);
 // Attention map of configuration `ci` (the probed layer/head).
 FigureSpec figure_attention(const Results& r, int ci, const ViewState& v);
 // RoPE phase: wrapped angle vs position of a few pairs (curves), and pair × position strip.
