@@ -90,12 +90,15 @@ inline NllAgreement compare_nll(const std::vector<float>& ours, const std::vecto
 }
 
 // `spec` applied to Gemma 3's global (full-attention) layers only, as llama.cpp (rope_freq_scale
-// reaches non-SWA layers only) and Hugging Face (rope_parameters["full_attention"]) both do.
-// Needs the per-layer-kind method scope of the gemma3 architecture work (issue 8); until it exists
-// this fails the test with that reason.
+// reaches non-SWA layers only) and Hugging Face (rope_parameters["full_attention"]) both do: the
+// generic spec key `layers=global` on the first component (the sliding-window layers keep plain
+// RoPE at their own base and window).
 inline std::string on_global_layers(const std::string& spec) {
-    FAIL("applying '" << spec << "' to global layers only needs the per-layer-kind method scope (gemma3 work)");
-    return spec;
+    const size_t plus = spec.find('+');
+    std::string first = spec.substr(0, plus);
+    const std::string tail = plus == std::string::npos ? "" : spec.substr(plus);
+    first += (first.find(':') == std::string::npos ? ":" : ",") + std::string("layers=global");
+    return first + tail;
 }
 
 inline double mean_of(const std::vector<double>& v, size_t n) {

@@ -93,7 +93,7 @@ void check_model(const std::string& golden_name, const std::string& gguf, bool g
     const int n = int(g.tokens.size());
     for (const test::PeerRun& run : g.runs) {
         const std::string plain = spec_for(run, train_ctx);
-        const std::string spec = global_layers_only && plain != "none" ? test::on_global_layers(plain) : plain;
+        const std::string spec = global_layers_only ? test::on_global_layers(plain) : plain;
         INFO(golden_name << " run " << run.name << " as " << spec);
         ForwardRequest req;
         req.tokens = g.tokens;

@@ -93,10 +93,16 @@ def tokens_for(path):
 
 
 def nll_of(model, ids):
+    """Per-token NLL from the float32 logits, log-softmax in float64 over row chunks (Gemma 3's
+    2048 x 262144 logits are 2 GiB in float32)."""
+    out = []
     with torch.inference_mode():
         logits = model(torch.tensor([ids])).logits[0, :-1]
-        logp = torch.log_softmax(logits.double(), dim=-1)
-        return (-logp[torch.arange(len(ids) - 1), torch.tensor(ids[1:])]).numpy()
+        targets = torch.tensor(ids[1:])
+        for a in range(0, logits.shape[0], 256):
+            logp = torch.log_softmax(logits[a:a + 256].double(), dim=-1)
+            out.append(-logp[torch.arange(logp.shape[0]), targets[a:a + 256]])
+    return torch.cat(out).numpy()
 
 
 def golden_for(key):
