@@ -1,4 +1,5 @@
-// Writes a whole file or nothing (DESIGN.md #14): data goes to "<path>.tmp", then a rename.
+// Writes a whole file or nothing (DESIGN.md #14): data goes to "<path>.tmp<pid>.<n>", is synced,
+// then renamed over the path (a kill at any moment leaves the old file or the new one).
 //
 //   write_file_atomic("fig.svg", svg_text);   // throws Error(BadFile, "fig.svg", ...) on failure
 #pragma once
