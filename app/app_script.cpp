@@ -52,12 +52,6 @@ std::string AppScript::step(AppState& app) {
             return "";
         }
         wait_frames_ = 0;
-    } else if (cmd == "wait-error") {  // until the error dialog opens (a computation that fails)
-        if (app.error.empty()) {
-            if (++wait_frames_ > kWaitLimitFrames) fail("wait-error: no error dialog opened");
-            return "";
-        }
-        wait_frames_ = 0;
     } else if (cmd == "preset") {
         open_preset(app, arg);
     } else if (cmd == "model") {

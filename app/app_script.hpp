@@ -6,7 +6,6 @@
 //   model PATH [TOKENIZER] open a model (Model panel)
 //   shrink                 cap eval length, lengths and windows so a test computes quickly
 //   wait                   until the results of the latest edit are complete (sweep included)
-//   wait-error             until the error dialog opens (e.g. a failing device, see fault_injection.hpp)
 //   panel ID               select a tab
 //   export DIR             File > Export all figures
 //   expect-error TEXT      the error dialog is open and mentions TEXT; press OK
