@@ -8,6 +8,7 @@
 #include <iostream>
 #include <unistd.h>
 
+#include "core/io/atomic_file.hpp"
 #include "core/error.hpp"
 #include "core/model/load_model.hpp"
 #include "core/ref/cpu_forward.hpp"
@@ -114,25 +115,7 @@ void emit_output(const std::string& text, const std::string& path) {
         std::fflush(stdout);
         return;
     }
-    const fs::path target(path);
-    const fs::path tmp = target.parent_path() / (target.filename().string() + ".tmp" + std::to_string(getpid()));
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error(ErrorKind::BadFile, path, "cannot write the output file");
-        out.write(text.data(), std::streamsize(text.size()));
-        out.flush();
-        if (!out) {
-            std::error_code ec;
-            fs::remove(tmp, ec);
-            throw Error(ErrorKind::BadFile, path, "write failed");
-        }
-    }
-    std::error_code ec;
-    fs::rename(tmp, target, ec);
-    if (ec) {
-        fs::remove(tmp, ec);
-        throw Error(ErrorKind::BadFile, path, "cannot move the output into place");
-    }
+    write_file_atomic(path, text);  // whole file or nothing
 }
 
 std::string json_text(const nlohmann::json& j) {

@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
+#include "core/gpu/fault_injection.hpp"
 #include "core/gpu/vk_check.hpp"
 
 namespace xl::gpu {
@@ -44,13 +45,17 @@ int MemoryPool::new_block(uint32_t type, VkDeviceSize size) {
     Block b;
     b.type = type;
     b.size = size;
+    if (const VkResult r = injected_allocation_result(block_bytes_, size); r != VK_SUCCESS)
+        vk_fail("vkAllocateMemory (XL_TEST_DEVICE_MEMORY_MB)", r);
     VK_CHECK(vkAllocateMemory(ctx_.device(), &info, nullptr, &b.memory));
     ++blocks_allocated_;
+    block_bytes_ += size;
     if (ctx_.memory_properties().memoryTypes[type].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) {
         void* p = nullptr;
         const VkResult r = vkMapMemory(ctx_.device(), b.memory, 0, VK_WHOLE_SIZE, 0, &p);
         if (r != VK_SUCCESS) {
             vkFreeMemory(ctx_.device(), b.memory, nullptr);
+            block_bytes_ -= size;
             vk_fail("vkMapMemory", r);
         }
         b.mapped = static_cast<uint8_t*>(p);
@@ -67,6 +72,13 @@ Allocation MemoryPool::allocate(const VkMemoryRequirements& req, VkMemoryPropert
     int type = find_type(req.memoryTypeBits, required | preferred);
     if (type < 0) type = find_type(req.memoryTypeBits, required);
     if (type < 0) throw Error(ErrorKind::Device, ctx_.device_name(), "no suitable Vulkan memory type");
+    // A buffer larger than the whole memory heap is refused before asking the driver.
+    const auto& mp = ctx_.memory_properties();
+    const uint64_t heap = device_memory_budget(mp.memoryHeaps[mp.memoryTypes[type].heapIndex].size);
+    if (req.size > heap)
+        throw Error(ErrorKind::OutOfMemory, ctx_.device_name(),
+                    "a buffer of " + std::to_string(req.size) + " bytes is larger than the device's " +
+                        std::to_string(heap >> 20) + " MiB of memory");
     Allocation a;
     for (size_t i = 0; i < blocks_.size(); ++i)
         if (blocks_[i].memory && blocks_[i].type == uint32_t(type) && try_block(blocks_[i], int(i), req, a)) {
@@ -120,6 +132,7 @@ void MemoryPool::free(const Allocation& a) {
     }
     if (b.used == 0 && !keep_spare(size_t(a.block))) {  // give empty blocks back to the driver
         vkFreeMemory(ctx_.device(), b.memory, nullptr);
+        block_bytes_ -= b.size;
         b = Block{};
     }
 }

@@ -55,6 +55,7 @@ private:
     std::vector<Block> blocks_;
     uint64_t in_use_ = 0;
     uint64_t blocks_allocated_ = 0;
+    uint64_t block_bytes_ = 0;  // bytes of the live blocks (XL_TEST_DEVICE_MEMORY_MB)
 };
 
 }  // namespace xl::gpu

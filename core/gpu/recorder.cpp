@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "core/gpu/context.hpp"
+#include "core/gpu/fault_injection.hpp"
 #include "core/gpu/vk_check.hpp"
 
 namespace xl::gpu {
@@ -204,6 +205,7 @@ void Recorder::submit() {
     submit.commandBufferCount = 1;
     submit.pCommandBuffers = &cb_;
     VK_CHECK(vkResetFences(ctx_.device(), 1, &fence_));
+    if (const VkResult r = injected_submit_result(); r != VK_SUCCESS) vk_fail("vkQueueSubmit (XL_TEST_DEVICE_LOST_AFTER)", r);
     VK_CHECK(vkQueueSubmit(ctx_.queue(), 1, &submit, fence_));
     VK_CHECK(vkWaitForFences(ctx_.device(), 1, &fence_, VK_TRUE, UINT64_MAX));
     for (auto& f : after_) f();

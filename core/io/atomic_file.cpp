@@ -1,6 +1,7 @@
 #include "core/io/atomic_file.hpp"
 
 #include <cerrno>
+#include <atomic>
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
@@ -31,7 +32,11 @@ std::string folder_of(const std::string& path) {
     return parent.empty() ? "." : parent;
 }
 
-std::string temp_name(const std::string& path) { return path + "." + std::to_string(::getpid()) + ".tmp"; }
+// Unique per process and call: two writers of one path (shards, threads) never share one.
+std::string temp_name(const std::string& path) {
+    static std::atomic<unsigned> counter{0};
+    return path + "." + std::to_string(::getpid()) + "." + std::to_string(counter++) + ".tmp";
+}
 
 // Unnamed file in the target's folder, linked under a temporary name once complete. Returns false
 // when the filesystem cannot do it (the caller falls back to a named temporary file).

@@ -2,7 +2,7 @@
 // On Linux the bytes go to an unnamed file in the target's folder (O_TMPFILE), which gets a name
 // only once complete and fsync'ed, then is renamed over the target; a kill before that leaves
 // nothing. Where the filesystem has no O_TMPFILE (NFS, ...) the bytes go to "<path>.<pid>.tmp"
-// first (unique per process, so concurrent shards never share one), then a rename.
+// first (unique per process and call, so concurrent writers never share one), then a rename.
 //
 //   write_file_atomic("fig.svg", svg_text);   // throws Error(BadFile, "fig.svg", ...) on failure
 #pragma once

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/io/atomic_file.hpp"
 #include "core/io/colormap.hpp"
+#include "core/io/json_limits.hpp"
 
 namespace xl {
 namespace {
@@ -64,11 +65,7 @@ struct Reader {
 };
 
 json parse(const std::string& text, const std::string& subject) {
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw Error(ErrorKind::BadArgument, subject, std::string("not valid JSON: ") + e.what());
-    }
+    return parse_json_limited(text, subject, ErrorKind::BadArgument);
 }
 
 void read_configs(const Reader& r, Session& s) {

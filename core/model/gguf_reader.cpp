@@ -16,6 +16,9 @@ namespace {
 
 constexpr int kMaxDims = 4;       // GGML_MAX_DIMS
 constexpr int kMaxNesting = 4;    // arrays of arrays of ...
+// Each parsed array element costs ~70 bytes of GgufValue for as little as 1 byte of file: cap
+// their total (the largest real vocabularies hold ~262k tokens x 3 arrays + merges).
+constexpr uint64_t kMaxArrayValues = uint64_t(1) << 23;
 
 // Bounds-checked little-endian reads over the mapping; every failure names what was cut.
 class Cursor {
@@ -57,6 +60,9 @@ private:
     size_t size_;
     size_t pos_ = 0;
     const std::string& path_;
+
+public:
+    uint64_t array_values = 0;  // elements of every metadata array so far (kMaxArrayValues)
 };
 
 size_t scalar_size(GgufType t) {
@@ -104,6 +110,11 @@ GgufValue read_value(Cursor& c, GgufType type, const std::string& what, const st
             // Every element takes at least scalar_size bytes: reject impossible counts before allocating.
             if (n > c.remaining() / scalar_size(v.elem))
                 c.fail(what + " (" + std::to_string(n) + " elements)");
+            c.array_values += n;
+            if (c.array_values > kMaxArrayValues)
+                throw Error(ErrorKind::BadFile, path, "corrupt GGUF file: " + what + " brings the metadata arrays to " +
+                                                          std::to_string(c.array_values) + " elements (at most " +
+                                                          std::to_string(kMaxArrayValues) + " are read)");
             v.items.reserve(size_t(std::min<uint64_t>(n, 1 << 16)));  // grows as elements really parse
             for (uint64_t k = 0; k < n; ++k)
                 v.items.push_back(read_value(c, v.elem, what + "[" + std::to_string(k) + "]", path, depth + 1));
@@ -160,7 +171,7 @@ void read_metadata(Cursor& c, uint64_t n_kv, GgufFile& g) {
         std::string key(c.read_string(what));
         const GgufType type = read_type(c, "type of metadata '" + key + "'", g.path);
         GgufValue v = read_value(c, type, "metadata '" + key + "'", g.path, 0);
-        if (g.find(key))
+        if (!g.kv_index.emplace(key, g.kv.size()).second)
             throw Error(ErrorKind::BadFile, g.path, "corrupt GGUF file: duplicate metadata key '" + key + "'");
         g.kv.emplace_back(std::move(key), std::move(v));
     }
@@ -257,15 +268,13 @@ int64_t GgufTensorInfo::rows() const {
 }
 
 const GgufValue* GgufFile::find(std::string_view key) const {
-    for (const auto& [k, v] : kv)
-        if (k == key) return &v;
-    return nullptr;
+    auto it = kv_index.find(std::string(key));
+    return it == kv_index.end() ? nullptr : &kv[it->second].second;
 }
 
 const GgufTensorInfo* GgufFile::find_tensor(std::string_view name) const {
-    for (const GgufTensorInfo& t : tensors)
-        if (t.name == name) return &t;
-    return nullptr;
+    auto it = tensor_index.find(std::string(name));
+    return it == tensor_index.end() ? nullptr : &tensors[it->second];
 }
 
 namespace {
@@ -328,10 +337,9 @@ GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
     g.tensors.reserve(size_t(std::min<uint64_t>(n_tensors, 1 << 16)));
     for (uint64_t k = 0; k < n_tensors; ++k) {
         g.tensors.push_back(read_tensor_info(c, size_t(k), g.path));
-        for (size_t j = 0; j + 1 < g.tensors.size(); ++j)
-            if (g.tensors[j].name == g.tensors.back().name)
-                throw Error(ErrorKind::BadFile, g.path, "corrupt GGUF file: duplicate tensor '" +
-                                                            g.tensors.back().name + "'");
+        if (!g.tensor_index.emplace(g.tensors.back().name, g.tensors.size() - 1).second)
+            throw Error(ErrorKind::BadFile, g.path, "corrupt GGUF file: duplicate tensor '" +
+                                                        g.tensors.back().name + "'");
     }
     place_tensors(c, g);
     return g;

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -66,6 +67,9 @@ struct GgufFile {
     std::vector<std::pair<std::string, GgufValue>> kv;  // in file order
     std::vector<GgufTensorInfo> tensors;                // in file order
     std::shared_ptr<const MappedFile> file;
+    // Hash indexes filled by read_gguf (duplicates are refused there): lookups and the duplicate
+    // check stay linear in the file, not quadratic (a file of 80k keys took minutes before).
+    std::unordered_map<std::string, size_t> kv_index, tensor_index;
 
     const GgufValue* find(std::string_view key) const;
     const GgufTensorInfo* find_tensor(std::string_view name) const;

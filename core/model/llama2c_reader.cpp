@@ -23,12 +23,13 @@ Header read_header(const uint8_t* p) {
 }
 
 bool plausible(const Header& h) {
+    if (h.vocab_size == INT32_MIN) return false;  // its negation overflows: check before negating
     const int32_t vocab = h.vocab_size < 0 ? -h.vocab_size : h.vocab_size;
     return h.dim > 0 && h.dim <= kMaxDim && h.hidden_dim > 0 && h.hidden_dim <= 8 * kMaxDim &&
            h.n_layers > 0 && h.n_layers <= kMaxLayers && h.n_heads > 0 && h.n_heads <= h.dim &&
            h.dim % h.n_heads == 0 && h.n_kv_heads > 0 && h.n_kv_heads <= h.n_heads &&
            h.n_heads % h.n_kv_heads == 0 && vocab > 0 && vocab <= kMaxVocab && h.seq_len > 0 &&
-           h.seq_len <= kMaxSeq && h.vocab_size != INT32_MIN;
+           h.seq_len <= kMaxSeq;
 }
 
 // Hands out consecutive f32 tensors of the weight section.
@@ -41,7 +42,7 @@ struct Slicer {
         t.type = TensorType::F32;
         t.rows = rows;
         t.cols = cols;
-        t.data = base + floats * 4;
+        t.data = base ? base + floats * 4 : nullptr;  // no pointer past the mapping while counting
         floats += size_t(rows * cols);
         return t;
     }
@@ -115,9 +116,10 @@ Model load_llama2c_model(const std::string& path) {
     Model m;
     m.path = path;
     m.config = make_config(h, path);
-    Slicer s{file->data() + kHeaderBytes};
-    slice(s, h, m.weights);
-    const size_t expected = kHeaderBytes + s.floats * 4;
+    Slicer count{nullptr};
+    ModelWeights layout;
+    slice(count, h, layout);
+    const size_t expected = kHeaderBytes + count.floats * 4;
     if (file->size() < expected)
         throw Error(ErrorKind::BadFile, path, "truncated llama2.c checkpoint: " + std::to_string(file->size()) +
                                                   " bytes, the header implies " + std::to_string(expected));
@@ -125,6 +127,8 @@ Model load_llama2c_model(const std::string& path) {
         throw Error(ErrorKind::BadFile, path, "llama2.c checkpoint has " + std::to_string(file->size() - expected) +
                                                   " trailing bytes after the " + std::to_string(expected) +
                                                   " its header implies (wrong file or wrong header?)");
+    Slicer s{file->data() + kHeaderBytes};
+    slice(s, h, m.weights);
     m.storage = std::move(file);
     return m;
 }

@@ -63,6 +63,11 @@ std::shared_ptr<MinbpeTokenizer> MinbpeTokenizer::load(const std::string& path) 
             throw Error(ErrorKind::BadFile, path, "bad special token line '" + l + "'");
         specials.emplace_back(l.substr(0, sp), id);
     }
+    // Each merge may double a token: cap the vocabulary's total text by the file's own size.
+    size_t file_bytes = 0;
+    for (const std::string& l : lines) file_bytes += l.size() + 1;
+    const size_t max_text = 64 * file_bytes + (64 << 10);
+    size_t text_bytes = 256;
     for (size_t li = size_t(3 + n_special); li < lines.size(); ++li) {
         const std::string& l = lines[li];
         if (l.empty()) continue;
@@ -71,11 +76,23 @@ std::shared_ptr<MinbpeTokenizer> MinbpeTokenizer::load(const std::string& path) 
         if (sp == std::string::npos || !parse_int(std::string_view(l).substr(0, sp), a) ||
             !parse_int(std::string_view(l).substr(sp + 1), b) || a < 0 || b < 0 || a >= id || b >= id)
             throw Error(ErrorKind::BadFile, path, "bad merge on line " + std::to_string(li + 1) + ": '" + l + "'");
+        text_bytes += tok->vocab_[size_t(a)].size() + tok->vocab_[size_t(b)].size();
+        if (text_bytes > max_text)
+            throw Error(ErrorKind::BadFile, path, "merges up to line " + std::to_string(li + 1) + " build " +
+                                                      std::to_string(text_bytes) + " bytes of token text, more than " +
+                                                      std::to_string(max_text) + " for a file of this size");
         tok->merges_.emplace(pair_key(a, b), id);
         tok->vocab_.push_back(tok->vocab_[size_t(a)] + tok->vocab_[size_t(b)]);
         ++tok->merge_count_;
     }
+    // minbpe numbers special tokens after the merges, sometimes with small gaps (GPT-4's): an id
+    // far past them would only make a huge empty vocabulary.
+    const size_t max_id = tok->vocab_.size() + specials.size() + 1024;
     for (auto& [text, id] : specials) {
+        if (size_t(id) >= max_id)
+            throw Error(ErrorKind::BadFile, path, "special token '" + text.substr(0, 64) + "' has id " + std::to_string(id) +
+                                                      ", far past the vocabulary of " + std::to_string(tok->vocab_.size()) +
+                                                      " tokens (ids from " + std::to_string(max_id) + " on are refused)");
         if (size_t(id) >= tok->vocab_.size()) tok->vocab_.resize(size_t(id) + 1);
         tok->vocab_[size_t(id)] = text;
     }

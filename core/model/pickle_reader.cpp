@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/util/checked_math.hpp"
 
 namespace xl {
 
@@ -30,7 +31,8 @@ const char* to_string(PyKind kind) {
 
 int64_t PyTensor::numel() const {
     int64_t n = 1;
-    for (int64_t d : shape) n *= d;
+    for (int64_t d : shape)
+        if (d < 0 || !checked_mul(n, d, n)) return -1;
     return n;
 }
 
@@ -39,7 +41,7 @@ bool PyTensor::contiguous() const {
     int64_t expect = 1;
     for (size_t k = shape.size(); k-- > 0;) {
         if (shape[k] != 1 && stride[k] != expect) return false;
-        expect *= shape[k];
+        if (!checked_mul(expect, shape[k], expect)) return false;
     }
     return true;
 }
@@ -51,40 +53,61 @@ const PyObject* PyObject::get(const std::string& key) const {
     return nullptr;
 }
 
-std::string PyObject::repr() const {
-    auto join = [](const std::vector<PyRef>& xs) {
-        std::string out;
-        for (size_t k = 0; k < xs.size(); ++k) out += (k ? ", " : "") + (xs[k] ? xs[k]->repr() : "?");
-        return out;
+namespace {
+
+// Appends o's text to out until out reaches `limit` characters; each visited object adds at
+// least one character, so the walk visits at most `limit` objects whatever the sharing.
+void repr_into(const PyObject& o, std::string& out, size_t limit) {
+    if (out.size() >= limit) return;
+    auto seq = [&](const std::vector<PyRef>& xs, const char* open, const char* close) {
+        out += open;
+        for (size_t k = 0; k < xs.size() && out.size() < limit; ++k) {
+            if (k) out += ", ";
+            repr_into(*xs[k], out, limit);
+        }
+        out += close;
     };
-    switch (kind) {
-        case PyKind::None: return "None";
-        case PyKind::Bool: return b ? "True" : "False";
-        case PyKind::Int: return std::to_string(i);
+    switch (o.kind) {
+        case PyKind::None: out += "None"; break;
+        case PyKind::Bool: out += o.b ? "True" : "False"; break;
+        case PyKind::Int: out += std::to_string(o.i); break;
         case PyKind::Float: {
             char buf[32];
-            std::snprintf(buf, sizeof buf, "%.10g", f);
-            return buf;
+            std::snprintf(buf, sizeof buf, "%.10g", o.f);
+            out += buf;
+            break;
         }
-        case PyKind::String: return "'" + s + "'";
-        case PyKind::Bytes: return "b<" + std::to_string(s.size()) + " bytes>";
-        case PyKind::Tuple: return "(" + join(items) + (items.size() == 1 ? ",)" : ")");
-        case PyKind::List: return "[" + join(items) + "]";
-        case PyKind::Dict: {
-            std::string out = "{";
-            for (size_t k = 0; k < dict.size(); ++k)
-                out += (k ? ", " : "") + dict[k].first->repr() + ": " + dict[k].second->repr();
-            return out + "}";
-        }
-        case PyKind::Global: return "<" + s + ">";
-        case PyKind::Storage: return "<" + s + " '" + tensor.storage_key + "'>";
-        case PyKind::Tensor: {
-            std::string out = "tensor(" + tensor.storage_type + ", [";
-            for (size_t k = 0; k < tensor.shape.size(); ++k) out += (k ? ", " : "") + std::to_string(tensor.shape[k]);
-            return out + "])";
-        }
+        case PyKind::String: out += "'" + o.s.substr(0, limit) + "'"; break;
+        case PyKind::Bytes: out += "b<" + std::to_string(o.s.size()) + " bytes>"; break;
+        case PyKind::Tuple: seq(o.items, "(", o.items.size() == 1 ? ",)" : ")"); break;
+        case PyKind::List: seq(o.items, "[", "]"); break;
+        case PyKind::Dict:
+            out += "{";
+            for (size_t k = 0; k < o.dict.size() && out.size() < limit; ++k) {
+                if (k) out += ", ";
+                repr_into(*o.dict[k].first, out, limit);
+                out += ": ";
+                repr_into(*o.dict[k].second, out, limit);
+            }
+            out += "}";
+            break;
+        case PyKind::Global: out += "<" + o.s + ">"; break;
+        case PyKind::Storage: out += "<" + o.s + " '" + o.tensor.storage_key + "'>"; break;
+        case PyKind::Tensor:
+            out += "tensor(" + o.tensor.storage_type + ", [";
+            for (size_t k = 0; k < o.tensor.shape.size(); ++k) out += (k ? ", " : "") + std::to_string(o.tensor.shape[k]);
+            out += "])";
+            break;
     }
-    return "?";
+}
+
+}  // namespace
+
+std::string PyObject::repr(size_t max_chars) const {
+    std::string out;
+    repr_into(*this, out, max_chars);
+    if (out.size() > max_chars) out = out.substr(0, max_chars > 3 ? max_chars - 3 : 0) + "...";
+    return out;
 }
 
 namespace {
@@ -153,8 +176,18 @@ private:
         o->s.assign(reinterpret_cast<const char*>(p), size_t(n));
         stack_.push_back(o);
     }
+    // Every object placed into a container goes through here: it is sealed (takes no more
+    // items: no cycles) and the container's height grows past it (bounded nesting).
+    void adopt(PyObject& container, PyObject& child) {
+        child.sealed = true;  // first: a container put into itself is then sealed too
+        if (container.sealed) fail(ErrorKind::BadFile, "a container is modified after being put into another (a reference cycle?)");
+        if (child.height + 1 > container.height) container.height = child.height + 1;
+        if (container.height > kMaxPickleDepth)
+            fail(ErrorKind::BadFile, "containers nested deeper than " + std::to_string(kMaxPickleDepth));
+    }
     void push_tuple(std::vector<PyRef> xs) {
         auto o = make(PyKind::Tuple);
+        for (PyRef& x : xs) adopt(*o, *x);
         o->items = std::move(xs);
         stack_.push_back(o);
     }
@@ -167,11 +200,18 @@ private:
     void set_items(PyRef& dict, std::vector<PyRef>& kv) {
         if (dict->kind != PyKind::Dict) fail(ErrorKind::Unsupported, std::string("SETITEM on a ") + to_string(dict->kind));
         if (kv.size() % 2) fail(ErrorKind::BadFile, "odd number of items for SETITEMS");
-        for (size_t k = 0; k < kv.size(); k += 2) dict->dict.emplace_back(kv[k], kv[k + 1]);
+        for (size_t k = 0; k < kv.size(); k += 2) {
+            adopt(*dict, *kv[k]);
+            adopt(*dict, *kv[k + 1]);
+            dict->dict.emplace_back(kv[k], kv[k + 1]);
+        }
     }
     void append_items(PyRef& list, std::vector<PyRef>& xs) {
         if (list->kind != PyKind::List) fail(ErrorKind::Unsupported, std::string("APPEND on a ") + to_string(list->kind));
-        for (auto& x : xs) list->items.push_back(std::move(x));
+        for (auto& x : xs) {
+            adopt(*list, *x);
+            list->items.push_back(std::move(x));
+        }
     }
     void global(std::string module, std::string name) {
         auto o = make(PyKind::Global);

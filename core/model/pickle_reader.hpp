@@ -30,7 +30,7 @@ struct PyTensor {
     int64_t storage_numel = 0;      // elements in the whole storage
     int64_t storage_offset = 0;     // in elements
     std::vector<int64_t> shape, stride;
-    int64_t numel() const;
+    int64_t numel() const;          // -1 when the product overflows int64
     bool contiguous() const;        // row-major strides (size-1 dims ignored)
 };
 
@@ -43,13 +43,22 @@ struct PyObject {
     std::vector<PyRef> items;       // Tuple, List
     std::vector<std::pair<PyRef, PyRef>> dict;  // Dict (insertion order kept)
     PyTensor tensor;                // Tensor
+    // Nesting height (0 for a leaf) and whether the object is already inside a container: a
+    // sealed container takes no more items, which makes reference cycles impossible; the
+    // height is capped (kMaxPickleDepth), so every walk over the tree is bounded.
+    int height = 0;
+    bool sealed = false;
 
     // Dict lookup by string key (nullptr if absent or not a dict).
     const PyObject* get(const std::string& key) const;
     bool is_number() const { return kind == PyKind::Int || kind == PyKind::Float || kind == PyKind::Bool; }
     double number() const { return kind == PyKind::Float ? f : kind == PyKind::Bool ? double(b) : double(i); }
-    std::string repr() const;       // short Python-like text, for metadata and messages
+    // Short Python-like text, for metadata and messages: at most `max_chars` characters (then
+    // "..."), so shared sub-objects (a DAG through the memo) cannot expand exponentially.
+    std::string repr(size_t max_chars = 256) const;
 };
+
+constexpr int kMaxPickleDepth = 256;  // containers nested deeper are rejected (BadFile)
 
 // Parses one pickle. Errors name `subject` (the file) and `where` (e.g. the zip entry).
 PyRef read_pickle(std::span<const uint8_t> bytes, const std::string& subject, const std::string& where = "");

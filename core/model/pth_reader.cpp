@@ -2,12 +2,16 @@
 // tensor mapping and the README of the model for the block recipe).
 #include "core/model/pth_reader.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/error.hpp"
+#include "core/util/checked_math.hpp"
 #include "core/model/minbpe_tokenizer.hpp"
 #include "core/model/pickle_reader.hpp"
 #include "core/model/zip_archive.hpp"
@@ -28,10 +32,27 @@ struct Checkpoint {
     const PyObject* state = nullptr;
     PthStorage& storage;
     std::vector<std::string> missing;
+    std::unordered_map<std::string_view, const PyObject*> index;  // state dict by key (first wins)
 
     const std::string& path() const { return zip.path(); }
-    Tensor view(const std::string& name, int64_t rows, int64_t cols);
+    void build_index();
+    const PyObject* get(const std::string& name) const;
+    Tensor view(const std::string& name, int64_t rows, int64_t cols);   // a [rows][cols] matrix
+    Tensor vector(const std::string& name, int64_t n);                  // a 1-D [n] tensor
+    Tensor view_shaped(const std::string& name, const std::vector<int64_t>& want);
 };
+
+// One hash lookup per tensor name (a linear scan per name is quadratic in the dict size).
+void Checkpoint::build_index() {
+    index.reserve(state->dict.size());
+    for (const auto& [k, v] : state->dict)
+        if (k->kind == PyKind::String) index.emplace(k->s, v.get());
+}
+
+const PyObject* Checkpoint::get(const std::string& name) const {
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : it->second;
+}
 
 bool tensor_type(const std::string& storage_type, TensorType& t, size_t& elem) {
     if (storage_type == "FloatStorage") return t = TensorType::F32, elem = 4, true;
@@ -40,10 +61,28 @@ bool tensor_type(const std::string& storage_type, TensorType& t, size_t& elem) {
     return false;
 }
 
-// A view of a 1-D (rows == 1) or 2-D tensor of the state dict; a missing name is recorded and
-// an empty Tensor returned so that every missing name can be reported at once.
 Tensor Checkpoint::view(const std::string& name, int64_t rows, int64_t cols) {
-    const PyObject* o = state->get(name);
+    Tensor t = view_shaped(name, {rows, cols});
+    if (t.data) t.rows = rows, t.cols = cols;
+    return t;
+}
+
+Tensor Checkpoint::vector(const std::string& name, int64_t n) {
+    Tensor t = view_shaped(name, {n});
+    if (t.data) t.rows = 1, t.cols = n;
+    return t;
+}
+
+std::string dims_text(const std::vector<int64_t>& dims) {
+    std::string s;
+    for (int64_t d : dims) s += (s.empty() ? "" : " x ") + std::to_string(d);
+    return s;
+}
+
+// A view of a tensor of the state dict with exactly the shape `want`; a missing name is recorded
+// and an empty Tensor returned so that every missing name can be reported at once.
+Tensor Checkpoint::view_shaped(const std::string& name, const std::vector<int64_t>& want) {
+    const PyObject* o = get(name);
     if (!o) {
         missing.push_back(name);
         return {};
@@ -61,34 +100,39 @@ Tensor Checkpoint::view(const std::string& name, int64_t rows, int64_t cols) {
         for (int64_t v : pt.stride) st += (st.empty() ? "" : ", ") + std::to_string(v);
         throw Error(ErrorKind::Unsupported, path(), "tensor '" + name + "' is not contiguous (strides " + st + ")");
     }
-    std::vector<int64_t> want = rows == 1 ? std::vector<int64_t>{cols} : std::vector<int64_t>{rows, cols};
-    if (pt.shape != want) {
-        std::string got;
-        for (int64_t d : pt.shape) got += (got.empty() ? "" : " x ") + std::to_string(d);
-        throw Error(ErrorKind::BadFile, path(), "tensor '" + name + "' has shape " + got + ", expected " +
-                                                    std::to_string(rows) + " x " + std::to_string(cols));
-    }
+    if (pt.shape != want)
+        throw Error(ErrorKind::BadFile, path(), "tensor '" + name + "' has shape " + dims_text(pt.shape) +
+                                                    ", expected " + dims_text(want));
     const std::string entry_name = prefix + "data/" + pt.storage_key;
     const ZipEntry* e = zip.find(entry_name);
     if (!e) throw Error(ErrorKind::BadFile, path(), "storage entry '" + entry_name + "' of '" + name + "' missing");
     std::span<const uint8_t> bytes = zip.data(*e);
-    uint64_t end = uint64_t(pt.storage_offset + pt.numel()) * elem;
-    if (pt.storage_offset < 0 || end > bytes.size() || pt.storage_offset + pt.numel() > pt.storage_numel)
-        throw Error(ErrorKind::BadFile, path(), "truncated tensor data for '" + name + "' in entry '" + entry_name + "'");
+    // Overflow-checked: offset and numel come from the file (an offset near INT64_MAX must not wrap).
+    int64_t last = 0, end = 0;
+    const int64_t numel = pt.numel();
+    if (pt.storage_offset < 0 || numel < 0 || !checked_add(pt.storage_offset, numel, last) ||
+        !checked_mul(last, int64_t(elem), end) || uint64_t(end) > bytes.size() || last > pt.storage_numel)
+        throw Error(ErrorKind::BadFile, path(), "truncated tensor data for '" + name + "' in entry '" + entry_name +
+                                                    "' (offset " + std::to_string(pt.storage_offset) + ", " +
+                                                    dims_text(pt.shape) + " elements, entry of " +
+                                                    std::to_string(bytes.size()) + " bytes)");
     const uint8_t* p = bytes.data() + size_t(pt.storage_offset) * elem;
     if (reinterpret_cast<uintptr_t>(p) % elem != 0) {  // torch aligns entries to 64 bytes; others may not
-        storage.owned_bytes.emplace_back(p, p + size_t(pt.numel()) * elem);
+        storage.owned_bytes.emplace_back(p, p + size_t(numel) * elem);
         p = storage.owned_bytes.back().data();
     }
-    t.rows = rows;
-    t.cols = cols;
     t.data = p;
     return t;
 }
 
-int param_int(const PyObject* params, const char* key, int fallback) {
+// params[key] as a size in [0, 2^24] (fallback when absent); other values are refused.
+int param_int(const PyObject* params, const char* key, int fallback, const std::string& path) {
     const PyObject* v = params ? params->get(key) : nullptr;
-    return v && v->kind == PyKind::Int ? int(v->i) : fallback;
+    if (!v || v->kind != PyKind::Int) return fallback;
+    if (v->i < 0 || v->i > (int64_t(1) << 24))
+        throw Error(ErrorKind::BadFile, path, std::string("params.") + key + " = " + std::to_string(v->i) +
+                                                  " is not a plausible size");
+    return int(v->i);
 }
 
 // Number of "blocks.N." prefixes in the state dict.
@@ -96,31 +140,48 @@ int count_blocks(const PyObject& state) {
     std::set<int> ids;
     for (const auto& [k, v] : state.dict) {
         if (k->kind != PyKind::String || k->s.rfind("blocks.", 0) != 0) continue;
-        ids.insert(std::atoi(k->s.c_str() + 7));
+        int id = 0;
+        const char* first = k->s.c_str() + 7;
+        auto [end, ec] = std::from_chars(first, k->s.c_str() + k->s.size(), id);
+        if (ec == std::errc() && end != first) ids.insert(id);
     }
     return int(ids.size());
 }
 
 void fill_alilama_config(ModelConfig& c, const PyObject* params, const Checkpoint& ck, const Tensor& embed_probe) {
+    const std::string& path = ck.path();
     c.format = "pytorch zip";
     c.architecture = "alilama";
+    // The embedding's shape bounds every size below by the file's real data (its view is checked
+    // next), so nothing is allocated from a size the file merely claims.
+    if (embed_probe.rows < 1 || embed_probe.rows > (int64_t(1) << 24) || embed_probe.cols < 1 ||
+        embed_probe.cols > (int64_t(1) << 24))
+        throw Error(ErrorKind::BadFile, path, "embed.weight has an implausible shape " + std::to_string(embed_probe.rows) +
+                                                  " x " + std::to_string(embed_probe.cols));
     c.vocab_size = int(embed_probe.rows);
-    c.dim = param_int(params, "d_model", int(embed_probe.cols));
-    c.n_layers = param_int(params, "blocks", count_blocks(*ck.state));
-    c.n_heads = param_int(params, "num_heads", 0);
-    if (c.n_heads <= 0) throw Error(ErrorKind::Unsupported, ck.path(), "params.num_heads missing: cannot split heads");
+    c.dim = param_int(params, "d_model", int(embed_probe.cols), path);
+    if (c.dim != embed_probe.cols)
+        throw Error(ErrorKind::BadFile, path, "params.d_model " + std::to_string(c.dim) + " differs from embed.weight's " +
+                                                  std::to_string(embed_probe.cols) + " columns");
+    const int blocks_in_dict = count_blocks(*ck.state);
+    c.n_layers = param_int(params, "blocks", blocks_in_dict, path);
+    if (c.n_layers > blocks_in_dict)
+        throw Error(ErrorKind::BadFile, path, "params.blocks " + std::to_string(c.n_layers) + " but the state_dict has " +
+                                                  std::to_string(blocks_in_dict) + " blocks");
+    c.n_heads = param_int(params, "num_heads", 0, path);
+    if (c.n_heads <= 0) throw Error(ErrorKind::Unsupported, path, "params.num_heads missing: cannot split heads");
     c.n_kv_heads = c.n_heads;
-    c.head_dim = param_int(params, "head_width", c.dim / c.n_heads);
-    if (c.head_dim * c.n_heads != c.dim)
-        throw Error(ErrorKind::Unsupported, ck.path(), "num_heads * head_width != d_model (" + std::to_string(c.n_heads) +
-                                                           " * " + std::to_string(c.head_dim) + " != " + std::to_string(c.dim) + ")");
-    c.hidden_dim = param_int(params, "hidden_dim", 4 * c.dim);
+    c.head_dim = param_int(params, "head_width", c.dim / c.n_heads, path);
+    if (int64_t(c.head_dim) * c.n_heads != c.dim)
+        throw Error(ErrorKind::Unsupported, path, "num_heads * head_width != d_model (" + std::to_string(c.n_heads) +
+                                                      " * " + std::to_string(c.head_dim) + " != " + std::to_string(c.dim) + ")");
+    c.hidden_dim = param_int(params, "hidden_dim", 4 * c.dim, path);
     c.norm_eps = 1e-5f;  // nn.LayerNorm default eps
     c.norm = NormType::LayerNorm;
     c.residual = Residual::PostFirstNorm;
     c.mlp = MlpType::SiLU;
     c.final_norm = false;
-    c.file_context_length = c.train_context_length = param_int(params, "max_seq_len", 0);
+    c.file_context_length = c.train_context_length = param_int(params, "max_seq_len", 0, path);
     c.position = PositionSignal::ALiBi;
     c.rope_dim = 0;
     // The training code's get_alibi_slope: slope_h = 2^(-8(h+1)/H); equal to the ALiBi paper's
@@ -129,11 +190,19 @@ void fill_alilama_config(ModelConfig& c, const PyObject* params, const Checkpoin
     for (int h = 0; h < c.n_heads; ++h) c.alibi_slopes.push_back(std::exp2(-8.f * float(h + 1) / float(c.n_heads)));
 }
 
+void throw_missing(const Checkpoint& ck) {
+    constexpr size_t kListed = 12;
+    std::string names;
+    for (size_t k = 0; k < ck.missing.size() && k < kListed; ++k) names += (k ? ", " : "") + ck.missing[k];
+    if (ck.missing.size() > kListed) names += " and " + std::to_string(ck.missing.size() - kListed) + " more";
+    throw Error(ErrorKind::Unsupported, ck.path(), "unknown state_dict layout for alilama: missing " + names);
+}
+
 void map_alilama(Model& m, Checkpoint& ck, const PyObject* params) {
-    const PyObject* emb = ck.state->get("embed.weight");
+    const PyObject* emb = ck.get("embed.weight");
     if (!emb || emb->kind != PyKind::Tensor || emb->tensor.shape.size() != 2) {
         std::string seen;
-        for (size_t k = 0; k < ck.state->dict.size() && k < 6; ++k) seen += (k ? ", " : "") + ck.state->dict[k].first->repr();
+        for (size_t k = 0; k < ck.state->dict.size() && k < 6; ++k) seen += (k ? ", " : "") + ck.state->dict[k].first->repr(64);
         throw Error(ErrorKind::Unsupported, ck.path(),
                     "unknown state_dict layout: missing embed.weight (alilama); first keys: " + seen);
     }
@@ -145,32 +214,32 @@ void map_alilama(Model& m, Checkpoint& ck, const PyObject* params) {
     const int64_t d = c.dim, hd = c.hidden_dim;
     ModelWeights& w = m.weights;
     w.token_embedding = ck.view("embed.weight", c.vocab_size, d);
-
-    std::vector<float>& eye = ck.storage.owned_f32.emplace_back(size_t(d * d), 0.f);
-    for (int64_t r = 0; r < d; ++r) eye[size_t(r * d + r)] = 1.f;
     for (int l = 0; l < c.n_layers; ++l) {
         const std::string p = "blocks." + std::to_string(l) + ".";
         LayerWeights L;
-        L.attn_norm = ck.view(p + "norm1.weight", 1, d);
-        L.attn_norm_bias = ck.view(p + "norm1.bias", 1, d);
+        L.attn_norm = ck.vector(p + "norm1.weight", d);
+        L.attn_norm_bias = ck.vector(p + "norm1.bias", d);
         L.wq = ck.view(p + "MHSA.q.weight", d, d);
         L.wk = ck.view(p + "MHSA.k.weight", d, d);
         L.wv = ck.view(p + "MHSA.v.weight", d, d);
-        L.wo = Tensor{"identity (no attention output projection)", TensorType::F32, d, d,
-                      reinterpret_cast<const uint8_t*>(eye.data())};
-        L.ffn_norm = ck.view(p + "norm2.weight", 1, d);
-        L.ffn_norm_bias = ck.view(p + "norm2.bias", 1, d);
+        L.ffn_norm = ck.vector(p + "norm2.weight", d);
+        L.ffn_norm_bias = ck.vector(p + "norm2.bias", d);
         L.w1 = ck.view(p + "MLP.p1.weight", hd, d);
         L.w2 = ck.view(p + "MLP.p2.weight", d, hd);
         w.layers.push_back(std::move(L));
     }
-    if (!ck.missing.empty()) {
-        std::string names;
-        for (const std::string& n : ck.missing) names += (names.empty() ? "" : ", ") + n;
-        throw Error(ErrorKind::Unsupported, ck.path(), "unknown state_dict layout for alilama: missing " + names);
+    if (!ck.missing.empty()) throw_missing(ck);
+    // The identity wo, allocated only now: each wq of d x d is real data in the file, which
+    // bounds d * d by the file's size.
+    if (c.n_layers > 0) {
+        std::vector<float>& eye = ck.storage.owned_f32.emplace_back(size_t(d * d), 0.f);
+        for (int64_t r = 0; r < d; ++r) eye[size_t(r * d + r)] = 1.f;
+        for (LayerWeights& L : w.layers)
+            L.wo = Tensor{"identity (no attention output projection)", TensorType::F32, d, d,
+                          reinterpret_cast<const uint8_t*>(eye.data())};
     }
     // last_lin.weight is tied to the embedding in the training code; honour an untied file.
-    const PyObject* out = ck.state->get("last_lin.weight");
+    const PyObject* out = ck.get("last_lin.weight");
     bool tied = !out || (out->kind == PyKind::Tensor && out->tensor.storage_key == emb->tensor.storage_key &&
                          out->tensor.storage_offset == emb->tensor.storage_offset);
     c.tied_output = tied;
@@ -238,7 +307,8 @@ Model load_pth_model(const std::string& path, const std::string& tokenizer_path)
     storage->mapping = zip.mapping();
     Model m;
     m.path = path;
-    Checkpoint ck{zip, prefix, state, *storage, {}};
+    Checkpoint ck{zip, prefix, state, *storage, {}, {}};
+    ck.build_index();
     map_alilama(m, ck, params);
     const PyObject* name = params ? params->get("model_name") : nullptr;
     m.config.name = name && name->kind == PyKind::String ? name->s : std::filesystem::path(path).stem().string();

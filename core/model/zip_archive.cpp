@@ -53,6 +53,7 @@ EndRecord find_end_record(const Reader& r, const std::string& path) {
         bool zip64 = e.count == 0xFFFF || e.cd_size == 0xFFFFFFFF || e.cd_offset == 0xFFFFFFFF;
         if (zip64 && pos >= 20 && r.le(pos - 20, 4, "zip64 locator") == kLocator64Sig) {
             uint64_t rec = r.le(pos - 20 + 8, 8, "zip64 locator");
+            r.need(rec, 56, "zip64 end record");  // before rec + 48 can wrap
             if (r.le(rec, 4, "zip64 end record") != kEnd64Sig)
                 throw Error(ErrorKind::BadFile, path, "zip64 end record signature missing");
             e.count = r.le(rec + 32, 8, "zip64 end record");
@@ -127,12 +128,14 @@ void ZipArchive::read_central_directory() {
         entries_.push_back(std::move(e));
         p += 46 + name_len + extra_len + comment_len;
     }
+    // entries_ no longer grows: views of its names stay valid.
+    by_name_.reserve(entries_.size());
+    for (size_t i = 0; i < entries_.size(); ++i) by_name_.emplace(entries_[i].name, i);
 }
 
 const ZipEntry* ZipArchive::find(std::string_view name) const {
-    for (const ZipEntry& e : entries_)
-        if (e.name == name) return &e;
-    return nullptr;
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : &entries_[it->second];
 }
 
 const ZipEntry* ZipArchive::find_suffix(std::string_view suffix) const {

@@ -13,6 +13,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/model/mapped_file.hpp"
@@ -31,10 +32,12 @@ class ZipArchive {
 public:
     // Maps `path` and reads the central directory; every entry's data range is bounds-checked.
     explicit ZipArchive(const std::string& path);
+    ZipArchive(const ZipArchive&) = delete;  // by_name_ holds views into this object's entries
+    ZipArchive& operator=(const ZipArchive&) = delete;
 
     const std::string& path() const { return file_->path(); }
     const std::vector<ZipEntry>& entries() const { return entries_; }
-    const ZipEntry* find(std::string_view name) const;          // exact name, or nullptr
+    const ZipEntry* find(std::string_view name) const;          // exact name, or nullptr (hashed)
     const ZipEntry* find_suffix(std::string_view suffix) const;  // first name ending in suffix
     // Data of a stored entry (a view into the mapping). Compressed -> xl::Error(Unsupported).
     std::span<const uint8_t> data(const ZipEntry& entry) const;
@@ -44,6 +47,7 @@ private:
     void read_central_directory();
     std::shared_ptr<const MappedFile> file_;
     std::vector<ZipEntry> entries_;
+    std::unordered_map<std::string_view, size_t> by_name_;  // first entry of each name (views into entries_)
 };
 
 }  // namespace xl

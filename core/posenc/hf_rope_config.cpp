@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/io/json_limits.hpp"
+#include "core/util/checked_math.hpp"
 #include "core/posenc/method_args.hpp"
 
 namespace xl {
@@ -29,7 +31,7 @@ struct Reader {
     bool has(const char* key) const { return obj.contains(key) && !obj.at(key).is_null(); }
     double number(const char* key) const {
         const json& v = obj.at(key);
-        if (!v.is_number()) fail("'" + std::string(key) + "' must be a number, got " + v.dump());
+        if (!v.is_number()) fail("'" + std::string(key) + "' must be a number, got " + json_excerpt(v));
         const double d = v.get<double>();
         if (!std::isfinite(d)) fail("'" + std::string(key) + "' must be finite");
         return d;
@@ -59,8 +61,17 @@ double top_number(const json& config, const char* key, const std::string& subjec
     if (!config.contains(key) || config.at(key).is_null()) return 0;
     const json& v = config.at(key);
     if (!v.is_number())
-        throw Error(ErrorKind::BadArgument, subject, "'" + std::string(key) + "' must be a number, got " + v.dump());
+        throw Error(ErrorKind::BadArgument, subject, "'" + std::string(key) + "' must be a number, got " + json_excerpt(v));
     return v.get<double>();
+}
+
+// A size-like number (context length, head size) as an int: the range is checked before the
+// conversion, so 1e300 in a config is an error and not undefined behaviour.
+int size_value(double v, const std::string& key, const std::string& subject) {
+    int out = 0;
+    if (!truncated_int(v, 0, 1 << 30, out))
+        throw Error(ErrorKind::BadArgument, subject, "'" + key + "' = " + format_number(v) + " is not a plausible size");
+    return out;
 }
 
 std::string lower(std::string s) {
@@ -138,7 +149,7 @@ std::string import_yarn(Context& c) {
     double s = 0, corr = 0;
     resolve_yarn_scale(c, s, corr);
     o.factor = s;
-    o.original_context = int(corr);
+    o.original_context = size_value(corr, "original_max_position_embeddings", c.subject);
     const bool old = o.generation == HfGeneration::A;
     for (const char* k : {"mscale", "mscale_all_dim", "truncate"})
         if (rs.has(k) && (old || (o.generation == HfGeneration::B && std::string(k) == "truncate")))
@@ -202,7 +213,7 @@ std::string import_longrope(Context& c) {
     l.add("select", "hf");
     if (rs.has("attention_factor")) l.add("attention_factor", rs.positive("attention_factor"));
     o.factor = s;
-    o.original_context = int(orig);
+    o.original_context = size_value(orig, "original_max_position_embeddings", c.subject);
     return l.text();
 }
 
@@ -230,7 +241,8 @@ std::string import_scaling(Context& c, const std::string& type) {
         l.add("s", o.factor);
         l.add("low", rs.positive("low_freq_factor"));
         l.add("high", rs.positive("high_freq_factor"));
-        o.original_context = int(rs.positive("original_max_position_embeddings"));
+        o.original_context = size_value(rs.positive("original_max_position_embeddings"),
+                                        "original_max_position_embeddings", c.subject);
         l.add("orig", o.original_context);
         return l.text();
     }
@@ -277,11 +289,13 @@ void read_model_keys(const json& config, const json* scaling, const std::string&
     const Reader rs{scaling ? *scaling : config, subject, scaling ? "rope scaling" : "config"};
     o.rope_theta = scaling && rs.has("rope_theta") ? rs.positive("rope_theta")
                                                    : top_number(config, "rope_theta", subject);
-    o.max_position_embeddings = int(top_number(config, "max_position_embeddings", subject));
+    o.max_position_embeddings = size_value(top_number(config, "max_position_embeddings", subject),
+                                           "max_position_embeddings", subject);
     const double hd = top_number(config, "head_dim", subject);
     const double hidden = top_number(config, "hidden_size", subject);
     const double heads = top_number(config, "num_attention_heads", subject);
-    o.head_dim = hd > 0 ? int(hd) : (hidden > 0 && heads > 0 ? int(hidden / heads) : 0);
+    o.head_dim = hd > 0 ? size_value(hd, "head_dim", subject)
+                        : (hidden > 0 && heads > 0 ? size_value(hidden / heads, "hidden_size / num_attention_heads", subject) : 0);
     double prf = top_number(config, "partial_rotary_factor", subject);
     if (scaling && rs.has("partial_rotary_factor")) prf = rs.number("partial_rotary_factor");
     if (prf == 0) prf = 1;
@@ -337,8 +351,7 @@ HfRopeImport import_hf_rope_config(const json& config, HfGeneration generation, 
 
 HfRopeImport import_hf_rope_config_text(const std::string& json_text, HfGeneration generation,
                                         const std::string& subject) {
-    json config = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-    if (config.is_discarded()) throw Error(ErrorKind::BadArgument, subject, "not valid JSON");
+    const json config = parse_json_limited(json_text, subject, ErrorKind::BadArgument);
     return import_hf_rope_config(config, generation, subject);
 }
 

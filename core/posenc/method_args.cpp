@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "core/error.hpp"
+#include "core/util/checked_math.hpp"
 
 namespace xl {
 
@@ -60,6 +61,15 @@ double MethodArgs::positive(const std::string& key, double model_default) const 
         fail("'" + key + "' must be > 0" +
              std::string(given(key) ? "" : " (its default comes from the model, which has none)"));
     return v;
+}
+
+int MethodArgs::whole(const std::string& key, double model_default, int min) const {
+    const double v = num(key, model_default);
+    int out = 0;
+    if (!whole_int(v, min, kMaxWholeArg, out))
+        fail("'" + key + "' must be a whole number in [" + std::to_string(min) + ", " + std::to_string(kMaxWholeArg) +
+             "], got " + format_number(v));
+    return out;
 }
 
 std::string MethodArgs::choice(const std::string& key) const {

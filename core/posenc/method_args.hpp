@@ -24,6 +24,10 @@ public:
     double num(const std::string& key) const;                        // registry default must exist
     double num(const std::string& key, double model_default) const;  // used when not given and def == ""
     double positive(const std::string& key, double model_default = 0) const;  // > 0 or fail
+    // A whole number in [min, kMaxWholeArg] (token counts, windows) or fail; the range is
+    // checked before converting, so "w=31e300" is an error, not undefined behaviour.
+    int whole(const std::string& key, double model_default, int min) const;
+    static constexpr int kMaxWholeArg = 1 << 28;
     std::string choice(const std::string& key) const;
     std::vector<double> list(const std::string& key) const;  // empty if not given
     void record(const std::string& key, const std::string& text) const;  // e.g. "model" for lists

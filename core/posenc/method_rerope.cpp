@@ -11,9 +11,7 @@ namespace xl {
 namespace {
 
 int window_arg(const MethodArgs& a, const PlanContext& c) {
-    const double w = a.positive("w", c.train_ctx / 4);
-    if (w != int(w)) a.fail("'w' must be a whole number of tokens");
-    return int(w);
+    return a.whole("w", c.train_ctx / 4, 1);
 }
 
 void apply_logn(const MethodArgs& a, PlanContext& c) {

@@ -13,8 +13,8 @@ namespace {
 
 void build_selfextend(const MethodArgs& a, PlanContext& c) {
     const double G = a.positive("G");
-    const double W = a.positive("W", c.train_ctx / 4);
-    if (G != std::floor(G) || W != std::floor(W)) a.fail("'G' and 'W' must be whole numbers");
+    const double W = a.whole("W", c.train_ctx / 4, 1);
+    if (G != std::floor(G)) a.fail("'G' must be a whole number");
     const bool paper = a.choice("conv") == "paper";
     const double shift = paper ? W - std::floor(W / G) : W - W / G;
     c.claim_far(a);

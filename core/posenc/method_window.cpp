@@ -17,9 +17,7 @@ namespace xl {
 namespace {
 
 int whole(const MethodArgs& a, const std::string& key, double model_default) {
-    const double v = a.num(key, model_default);
-    if (v < 0 || v != int(v)) a.fail("'" + key + "' must be a whole number >= 0");
-    return int(v);
+    return a.whole(key, model_default, 0);
 }
 
 void build_window(const MethodArgs& a, PlanContext& c) {
