@@ -8,6 +8,7 @@
 
 #include "core/model/gguf_llama.hpp"
 #include "core/model/llama2c_reader.hpp"
+#include "core/model/llama_spm.hpp"
 #include "core/model/sentencepiece_bpe.hpp"
 #include "model_test_files.hpp"
 
@@ -61,14 +62,18 @@ std::vector<std::string> stories() {
 
 TEST_CASE("tokenizer: tok512.bin and the GGUF vocabulary encode alike") {
     const auto bin = xl::load_llama2c_tokenizer(xl::test::stories_tok(), 512);
-    const auto gguf = xl::gguf_tokenizer(xl::read_gguf(xl::MappedFile::open(xl::test::stories_gguf())));
+    const auto gguf = std::dynamic_pointer_cast<xl::LlamaSpm>(
+        xl::gguf_tokenizer(xl::read_gguf(xl::MappedFile::open(xl::test::stories_gguf()))));
     REQUIRE(gguf);
     int differing_pieces = 0;
-    for (int id = 0; id < 512; ++id)
-        if (bin->piece(id) != gguf->piece(id) || bin->score(id) != gguf->score(id)) ++differing_pieces;
+    for (int id = 0; id < 512; ++id) {
+        std::string p = gguf->vocab().tokens[size_t(id)];  // GGUF keeps U+2581 for space
+        for (size_t at; (at = p.find("\xE2\x96\x81")) != std::string::npos;) p.replace(at, 3, " ");
+        if (bin->piece(id) != p || bin->score(id) != gguf->vocab().scores[size_t(id)]) ++differing_pieces;
+    }
     CHECK(differing_pieces == 2);  // BOS and EOS: "\n<s>\n" in tokenizer.bin, "<s>" in GGUF
     CHECK(bin->byte_token(0) == 3);
-    CHECK(gguf->byte_token(0) == 3);
+    CHECK(gguf->find("<0x00>") == 3);
 
     const std::string text = "Once upon a time";
     const std::vector<int> ids = bin->encode(text, true);

@@ -16,15 +16,11 @@
 
 #include "core/model/gguf_reader.hpp"
 #include "core/model/model.hpp"
-#include "core/model/sentencepiece_bpe.hpp"
+#include "core/model/gguf_vocab.hpp"
 
 namespace xl {
 
 Model load_gguf_model(const std::string& path);
 Model model_from_gguf(const GgufFile& g);   // Model::storage keeps g.file alive
-
-// The embedded vocabulary: tokenizer.ggml.model "llama" -> SentencePiece-BPE; null when the
-// file has no vocabulary; ErrorKind::Unsupported for other tokenizer models ("gpt2", ...).
-std::shared_ptr<SentencePieceBpe> gguf_tokenizer(const GgufFile& g);
 
 }  // namespace xl

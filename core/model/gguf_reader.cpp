@@ -343,4 +343,24 @@ GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
     return g;
 }
 
+// Header and metadata only (the vocabulary of a file whose tensors need not be readable).
+GgufFile read_gguf_metadata(std::shared_ptr<const MappedFile> file) {
+    GgufFile g;
+    g.path = file->path();
+    g.file = std::move(file);
+    Cursor c(g.file->data(), g.file->size(), g.path);
+    c.need(4, "magic");
+    if (std::memcmp(g.file->data(), "GGUF", 4) != 0)
+        throw Error(ErrorKind::BadFile, g.path, "not a GGUF file (wrong magic)");
+    c.read<uint32_t>("magic");
+    g.version = c.read<uint32_t>("version");
+    if (g.version != 2 && g.version != 3)
+        throw Error(ErrorKind::Unsupported, g.path, "GGUF version " + std::to_string(g.version) + " is not supported (supported: 2, 3)");
+    c.read<uint64_t>("tensor count");
+    const uint64_t n_kv = c.read<uint64_t>("metadata count");
+    if (n_kv > c.remaining() / 12) c.fail(std::to_string(n_kv) + " metadata entries");
+    read_metadata(c, n_kv, g);
+    return g;
+}
+
 }  // namespace xl

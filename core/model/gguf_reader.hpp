@@ -76,6 +76,7 @@ struct GgufFile {
 };
 
 GgufFile read_gguf(std::shared_ptr<const MappedFile> file);
+GgufFile read_gguf_metadata(std::shared_ptr<const MappedFile> file);  // no tensor infos
 
 // Name of a ggml_type id ("Q4_K", "BF16", ...; "unknown" past the table).
 const char* ggml_type_name(uint32_t id);
