@@ -17,6 +17,8 @@
 #include "core/error.hpp"
 #include "core/model/gguf_llama.hpp"
 #include "core/model/hf_model.hpp"
+#include "core/model/load_model.hpp"
+#include "core/model/tokenizer.hpp"
 #include "core/posenc/method.hpp"
 #include "core/posenc/method_file.hpp"
 #include "core/ref/cpu_forward.hpp"
@@ -202,4 +204,17 @@ TEST_CASE("hf checkpoints: the config's rope scaling is the model's own method (
     CHECK(plain.inv_freq != file.inv_freq);
     const xl::Model none = xl::load_hf_model(hf_data("llama"));
     CHECK(none.config.metadata.at(xl::kFileMethodKey).empty());
+}
+
+TEST_CASE("hf checkpoints: the folder's tokenizer.json equals the GGUF twin's vocabulary") {
+    const xl::Model h = xl::load_model(hf_data("llama"));
+    const xl::Model g = xl::load_model(hf_data("llama.gguf"));
+    REQUIRE(h.tokenizer);
+    REQUIRE(g.tokenizer);
+    CHECK(h.tokenizer->vocab_size() == 288);
+    const std::string text = "Once upon a time, there was a little girl named Lily. She liked the sun.";
+    const std::vector<int> a = h.tokenizer->encode(text, false), b = g.tokenizer->encode(text, false);
+    CHECK(a == b);
+    CHECK(a.size() < text.size());  // the merges apply
+    CHECK(h.tokenizer->decode(a) == text);
 }

@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/model/hf_checkpoint.hpp"
 #include "core/model/hf_config.hpp"
+#include "core/model/hf_tokenizer_json.hpp"
 #include "core/model/hf_weights.hpp"
 
 namespace xl {
@@ -26,7 +27,13 @@ void attach_folder_tokenizer(const std::string& dir, Model& m) {
         m.config.warnings.push_back("no tokenizer.json in the folder: pass a tokenizer");
         return;
     }
-    m.config.warnings.push_back("tokenizer.json is not read yet: pass a tokenizer");
+    try {
+        m.tokenizer = load_tokenizer_json(tj.string());
+        m.config.metadata["tokenizer.file"] = tj.string();
+    } catch (const Error& e) {
+        if (e.kind() != ErrorKind::Unsupported) throw;  // a broken file is an error; another kind a warning
+        m.config.warnings.push_back(e.what());
+    }
 }
 
 }  // namespace

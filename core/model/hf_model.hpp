@@ -5,8 +5,10 @@
 //   xl::Model m = xl::load_hf_model("tests/data/hf/qwen2");
 //   m.config.architecture == "qwen2"; m.config.format == "hf safetensors";
 //
-// Without a readable tokenizer.json the Model has no tokenizer and a warning says why;
-// load_model() then asks for --tokenizer. Errors: see the three parts.
+// tokenizer.json is read by load_tokenizer_json; one of a kind it does not read (SentencePiece-
+// style BPE, WordPiece, ...) or none at all leaves the Model without a tokenizer and a warning
+// says why: load_model() then asks for --tokenizer (a GGUF of the model, or another .json).
+// A malformed tokenizer.json is an error. Errors otherwise: see the three parts.
 #pragma once
 #include <string>
 

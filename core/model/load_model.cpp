@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/model/gguf_llama.hpp"
 #include "core/model/hf_model.hpp"
+#include "core/model/hf_tokenizer_json.hpp"
 #include "core/model/llama2c_reader.hpp"
 #include "core/model/mapped_file.hpp"
 #include "core/model/pth_reader.hpp"
@@ -28,8 +29,10 @@ std::string magic_text(const uint8_t* p, size_t n) {
     return n == 0 ? "empty file" : "'" + printable + "' = 0x" + hex;
 }
 
-// A tokenizer file by content: a GGUF file lends its embedded vocabulary, else tokenizer.bin.
+// A tokenizer file by content: a GGUF file lends its embedded vocabulary, a .json file is a
+// Hugging Face tokenizer.json, else tokenizer.bin.
 std::shared_ptr<Tokenizer> load_tokenizer_file(const std::string& path) {
+    if (std::filesystem::path(path).extension() == ".json") return load_tokenizer_json(path);
     auto file = MappedFile::open(path);
     if (file->size() >= 4 && std::memcmp(file->data(), "GGUF", 4) == 0) {
         auto tok = gguf_tokenizer(read_gguf_metadata(file));

@@ -298,7 +298,7 @@ def gguf_tensor(name, arch_name, a, hf_name, s):
 
 def write_gguf_vocab(w, tokens, merges):
     w.add_tokenizer_model("gpt2")
-    w.add_tokenizer_pre("gpt2")
+    w.add_tokenizer_pre("gpt-2")  # llama.cpp LLAMA_VOCAB_PRE_TYPE_GPT2
     w.add_token_list(tokens)
     w.add_token_types([gguf.TokenType.CONTROL] * len(SPECIALS) + [gguf.TokenType.NORMAL] * (len(tokens) - len(SPECIALS)))
     w.add_token_merges([f"{x} {y}" for x, y in merges])
