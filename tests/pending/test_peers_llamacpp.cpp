@@ -11,7 +11,12 @@
 // layers keep their own base 10000 and scale 1), so the spec is scoped to global layers.
 // Tolerances (issue 8): mean |Δ nll| ≤ 0.01 nats and perplexity within 0.5 %; the 32 greedy tokens
 // equal. llama.cpp's CPU matmuls quantize activations to 8 bits (Q8_0/Q8_1 blocks) and keep K/V in
-// F16, extrapolab computes in float32: the difference is noise of that size, not a method error.
+// F16, extrapolab computes in float32. Measured on SmolLM2 (golden prefix of 1023 tokens) against
+// transformers float32 on the same dequantized weights: llama.cpp on the Q4_1 file differs by mean
+// |Δ nll| 0.043 (none), 0.056 (linear), 0.054 (yarn), perplexity ratios 1.0001, 1.0082, 1.0019;
+// llama.cpp on an F32 copy of the same weights differs by 0.0008 (F16 K/V) and < 1e-5 (F32 K/V).
+// So a float32 engine cannot meet 0.01 against the quantized-activation run: that is what this
+// test measures and reports; see the report of the peers work for the proposed F32-weights golden.
 #include <doctest/doctest.h>
 
 #include <chrono>
