@@ -55,9 +55,11 @@ TEST_CASE("posenc §10 ReRoPE d' = min(d, w) and Leaky ReRoPE d' = w + (d - w)/k
 
 TEST_CASE("posenc §11 Self-Extend: grouped distances, code shift W - W/G vs paper W - W//G") {
     const int n = 30;
-    for (const auto& [spec, shift] : {std::pair<std::string, double>{"selfextend:G=3,W=4", 4 - 4 / 3.0},
+    for (const auto& [spec_, shift_] : {std::pair<std::string, double>{"selfextend:G=3,W=4", 4 - 4 / 3.0},
                                       {"selfextend:G=3,W=4,conv=paper", 3.0},
                                       {"selfextend:G=8,W=16", 14.0}}) {
+        const std::string spec = spec_;  // plain locals: clang cannot capture structured bindings
+        const double shift = shift_;
         CAPTURE(spec);
         const int G = spec.find("G=8") != std::string::npos ? 8 : 3;
         const int W = G == 8 ? 16 : 4;

@@ -84,7 +84,9 @@ TEST_CASE("posenc §14 xpos: plan fields, both centres through the reference op"
     CHECK(make_plan(parse_method_spec("xpos"), cfg, 7).xpos.centre == 4.f);
 
     // q at m, k at n on pair j: q·k = ζ_j^((m−n)/γ)·cos((m−n)θ_j) under both centres; |q| differs.
-    for (const auto& [j, m, n] : std::vector<std::tuple<int, float, float>>{{0, 1536, 1024}, {16, 2000, 10}, {31, 700, 699}}) {
+    for (const auto& [j_, m_, n_] : std::vector<std::tuple<int, float, float>>{{0, 1536, 1024}, {16, 2000, 10}, {31, 700, 699}}) {
+        const int j = j_;  // plain locals: clang cannot capture structured bindings
+        const float m = m_, n = n_;
         CAPTURE(j); CAPTURE(m); CAPTURE(n);
         const double z = rope::xpos_zeta(j, 64);
         const double want = std::pow(z, (m - n) / 512.0) * std::cos((m - n) * double(plain.inv_freq[size_t(j)]));

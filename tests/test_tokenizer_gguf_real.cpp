@@ -104,7 +104,9 @@ TEST_CASE("tokenizer gguf: llama-bpe, qwen2, gpt-2 and default pre-tokenizers eq
     const nlohmann::json g = nlohmann::json::parse(
         read_text(std::string(XL_SOURCE_DIR) + "/tests/golden/tokens_smollm2_pre.json"));
     const xl::Vocab base = xl::read_gguf_vocab(xl::read_gguf_metadata(xl::MappedFile::open(xl::test::smollm2_gguf())));
-    for (const auto& [pre, cases] : g["pre"].items()) {
+    for (const auto& item : g["pre"].items()) {
+        const std::string pre = item.key();  // plain locals: clang cannot capture structured bindings
+        const auto& cases = item.value();
         xl::Vocab v = base;
         v.pre = pre;
         v.ignore_merges = pre == "llama-bpe";  // as llama.cpp sets it for the llama-bpe family
