@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/model/half.hpp"
+#include "core/model/tensor_types.hpp"
 
 namespace xl {
 
@@ -41,6 +42,8 @@ public:
     Filler(Storage& s, uint64_t seed) : storage_(s), state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
 
     Tensor matrix(const std::string& name, int64_t rows, int64_t cols, TensorType type) {
+        // Rows that are not whole blocks stay F16, as llama.cpp's quantizer keeps such tensors.
+        if (cols % type_info(type).block_elems != 0) type = TensorType::F16;
         Tensor t = alloc(name, rows, cols, type);
         uint8_t* p = storage_.buffers.back().data();
         const float a = 0.02f * std::sqrt(3.f);  // uniform [-a, a] has standard deviation 0.02
