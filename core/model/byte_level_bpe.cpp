@@ -1,6 +1,7 @@
 #include "core/model/byte_level_bpe.hpp"
 
-#include <queue>
+#include "core/model/symbol_merge.hpp"
+
 
 namespace xl {
 
@@ -60,45 +61,16 @@ void ByteLevelBpe::encode_word(const std::string& word, std::vector<int>& out) c
     if (ignore_merges_) {
         if (int id = find(word); id >= 0) return out.push_back(id);
     }
-    struct Sym { size_t at, n; int prev, next; };
-    std::vector<Sym> sym;
-    for (size_t at = 0; at < word.size();) {  // one symbol per UTF-8 character
-        const uint8_t c = uint8_t(word[at]);
-        const size_t len = std::min(word.size() - at, size_t(c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4));
-        sym.push_back({at, len, int(sym.size()) - 1, -1});
-        at += len;
-    }
-    for (size_t i = 0; i + 1 < sym.size(); ++i) sym[i].next = int(i + 1);
-    auto text = [&](int i) { return std::string_view(word).substr(sym[size_t(i)].at, sym[size_t(i)].n); };
-    struct Pair { int rank, left, right; size_t size; };
-    auto later = [](const Pair& a, const Pair& b) { return a.rank > b.rank || (a.rank == b.rank && a.left > b.left); };
-    std::priority_queue<Pair, std::vector<Pair>, decltype(later)> queue(later);
-    auto add = [&](int l, int r) {
-        if (l < 0 || r < 0) return;
-        if (int k = rank(text(l), text(r)); k >= 0) queue.push({k, l, r, sym[size_t(l)].n + sym[size_t(r)].n});
-    };
-    for (size_t i = 0; i + 1 < sym.size(); ++i) add(int(i), int(i + 1));
-    while (!queue.empty()) {
-        const Pair p = queue.top();
-        queue.pop();
-        Sym &l = sym[size_t(p.left)], &r = sym[size_t(p.right)];
-        if (l.n == 0 || r.n == 0 || l.next != p.right || l.n + r.n != p.size) continue;  // outdated
-        l.n += r.n;
-        r.n = 0;
-        l.next = r.next;
-        if (r.next >= 0) sym[size_t(r.next)].prev = p.left;
-        add(l.prev, p.left);
-        add(p.left, l.next);
-    }
-    for (int i = sym.empty() ? -1 : 0; i >= 0; i = sym[size_t(i)].next) {
-        const std::string_view s = text(i);
-        if (int id = find(s); id >= 0) {
-            out.push_back(id);
-            continue;
-        }
+    std::vector<MergeSymbol> sym = utf8_symbols(word);
+    merge_symbols(sym, word, [&](std::string_view l, std::string_view r) -> std::optional<double> {
+        const int k = rank(l, r);  // lower rank merges first
+        return k >= 0 ? std::optional<double>(-double(k)) : std::nullopt;
+    });
+    for_each_symbol(sym, word, [&](std::string_view s) {
+        if (int id = find(s); id >= 0) return out.push_back(id);
         for (char b : s)  // llama.cpp: each byte of the symbol that is a token on its own
             if (int id = find(std::string_view(&b, 1)); id >= 0) out.push_back(id);
-    }
+    });
 }
 
 std::vector<int> ByteLevelBpe::encode(std::string_view text, bool add_bos) const {

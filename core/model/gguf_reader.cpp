@@ -314,11 +314,14 @@ const char* ggml_type_name(uint32_t id) {
     return id < sizeof(names) / sizeof(names[0]) ? names[id] : "unknown";
 }
 
-GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
-    GgufFile g;
-    g.path = file->path();
-    g.file = std::move(file);
-    Cursor c(g.file->data(), g.file->size(), g.path);
+namespace {
+
+struct GgufCounts {
+    uint64_t tensors = 0, metadata = 0;
+};
+
+// Magic, version and the two counts (checked against the bytes left), then the metadata.
+GgufCounts read_header_and_metadata(Cursor& c, GgufFile& g) {
     c.need(4, "magic");
     if (std::memcmp(g.file->data(), "GGUF", 4) != 0)
         throw Error(ErrorKind::BadFile, g.path, "not a GGUF file (wrong magic)");
@@ -328,12 +331,29 @@ GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
         throw Error(ErrorKind::Unsupported, g.path,
                     "GGUF version " + std::to_string(g.version) + " is not supported (supported: 2, 3" +
                         (g.version > 0xffff ? "; a big-endian file?)" : ")"));
-    const uint64_t n_tensors = c.read<uint64_t>("tensor count");
-    const uint64_t n_kv = c.read<uint64_t>("metadata count");
+    GgufCounts n;
+    n.tensors = c.read<uint64_t>("tensor count");
+    n.metadata = c.read<uint64_t>("metadata count");
     // Each key/value needs at least 12 bytes, each tensor info at least 36: reject absurd counts early.
-    if (n_kv > c.remaining() / 12) c.fail(std::to_string(n_kv) + " metadata entries");
-    if (n_tensors > c.remaining() / 36) c.fail(std::to_string(n_tensors) + " tensor infos");
-    read_metadata(c, n_kv, g);
+    if (n.metadata > c.remaining() / 12) c.fail(std::to_string(n.metadata) + " metadata entries");
+    if (n.tensors > c.remaining() / 36) c.fail(std::to_string(n.tensors) + " tensor infos");
+    read_metadata(c, n.metadata, g);
+    return n;
+}
+
+GgufFile open_gguf(std::shared_ptr<const MappedFile> file) {
+    GgufFile g;
+    g.path = file->path();
+    g.file = std::move(file);
+    return g;
+}
+
+}  // namespace
+
+GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
+    GgufFile g = open_gguf(std::move(file));
+    Cursor c(g.file->data(), g.file->size(), g.path);
+    const uint64_t n_tensors = read_header_and_metadata(c, g).tensors;
     g.tensors.reserve(size_t(std::min<uint64_t>(n_tensors, 1 << 16)));
     for (uint64_t k = 0; k < n_tensors; ++k) {
         g.tensors.push_back(read_tensor_info(c, size_t(k), g.path));
@@ -345,23 +365,11 @@ GgufFile read_gguf(std::shared_ptr<const MappedFile> file) {
     return g;
 }
 
-// Header and metadata only (the vocabulary of a file whose tensors need not be readable).
+// Header and metadata only (a vocabulary: the tensors are not read).
 GgufFile read_gguf_metadata(std::shared_ptr<const MappedFile> file) {
-    GgufFile g;
-    g.path = file->path();
-    g.file = std::move(file);
+    GgufFile g = open_gguf(std::move(file));
     Cursor c(g.file->data(), g.file->size(), g.path);
-    c.need(4, "magic");
-    if (std::memcmp(g.file->data(), "GGUF", 4) != 0)
-        throw Error(ErrorKind::BadFile, g.path, "not a GGUF file (wrong magic)");
-    c.read<uint32_t>("magic");
-    g.version = c.read<uint32_t>("version");
-    if (g.version != 2 && g.version != 3)
-        throw Error(ErrorKind::Unsupported, g.path, "GGUF version " + std::to_string(g.version) + " is not supported (supported: 2, 3)");
-    c.read<uint64_t>("tensor count");
-    const uint64_t n_kv = c.read<uint64_t>("metadata count");
-    if (n_kv > c.remaining() / 12) c.fail(std::to_string(n_kv) + " metadata entries");
-    read_metadata(c, n_kv, g);
+    read_header_and_metadata(c, g);
     return g;
 }
 

@@ -1,7 +1,8 @@
 #include "core/model/llama_spm.hpp"
 
+#include "core/model/symbol_merge.hpp"
+
 #include <cstdio>
-#include <queue>
 
 namespace xl {
 namespace {
@@ -64,48 +65,20 @@ int LlamaSpm::find(std::string_view text) const {
 }
 
 void LlamaSpm::encode_piece(const std::string& text, std::vector<int>& out) const {
-    struct Sym { size_t at, n; int prev, next; };
-    std::vector<Sym> sym;
-    for (size_t at = 0; at < text.size();) {  // UTF-8 length from the lead byte, as llama.cpp
-        static const uint8_t kLen[16] = {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 3, 4};
-        const size_t len = std::min(text.size() - at, size_t(kLen[uint8_t(text[at]) >> 4]));
-        sym.push_back({at, len, int(sym.size()) - 1, -1});
-        at += len;
-    }
-    for (size_t i = 0; i + 1 < sym.size(); ++i) sym[i].next = int(i + 1);
-    auto view = [&](size_t at, size_t n) { return std::string_view(text).substr(at, n); };
-    struct Pair { float score; int left, right; size_t size; };
-    auto lower = [](const Pair& a, const Pair& b) { return a.score < b.score || (a.score == b.score && a.left > b.left); };
-    std::priority_queue<Pair, std::vector<Pair>, decltype(lower)> queue(lower);
-    auto add = [&](int l, int r) {
-        if (l < 0 || r < 0) return;
-        const size_t n = sym[size_t(l)].n + sym[size_t(r)].n;
-        const int id = find(view(sym[size_t(l)].at, n));
-        if (id >= 0) queue.push({v_.scores.empty() ? 0.f : v_.scores[size_t(id)], l, r, n});
-    };
-    for (size_t i = 0; i + 1 < sym.size(); ++i) add(int(i), int(i + 1));
-    while (!queue.empty()) {
-        const Pair p = queue.top();
-        queue.pop();
-        Sym &l = sym[size_t(p.left)], &r = sym[size_t(p.right)];
-        if (l.n == 0 || r.n == 0 || l.n + r.n != p.size) continue;  // one side merged since
-        l.n += r.n;
-        r.n = 0;
-        l.next = r.next;
-        if (r.next >= 0) sym[size_t(r.next)].prev = p.left;
-        add(l.prev, p.left);
-        add(p.left, l.next);
-    }
-    for (int i = sym.empty() ? -1 : 0; i >= 0; i = sym[size_t(i)].next) {
-        const std::string_view s = view(sym[size_t(i)].at, sym[size_t(i)].n);
-        if (int id = find(s); id >= 0) {
-            out.push_back(id);
-            continue;
-        }
+    std::vector<MergeSymbol> sym = utf8_symbols(text);
+    const std::string_view whole(text);
+    merge_symbols(sym, whole, [&](std::string_view l, std::string_view r) -> std::optional<double> {
+        // Adjacent views of one string: their concatenation is the piece to look up.
+        const int id = find(std::string_view(l.data(), l.size() + r.size()));
+        if (id < 0) return std::nullopt;
+        return v_.scores.empty() ? 0.0 : double(v_.scores[size_t(id)]);  // higher score merges first
+    });
+    for_each_symbol(sym, whole, [&](std::string_view s) {
+        if (int id = find(s); id >= 0) return out.push_back(id);
         for (unsigned char b : s)
             if (byte_token_[b] >= 0) out.push_back(byte_token_[b]);
             else if (v_.unk >= 0) out.push_back(v_.unk);
-    }
+    });
 }
 
 std::vector<int> LlamaSpm::encode(std::string_view text, bool add_bos) const {
