@@ -186,18 +186,29 @@ Weights cached_weights(const ModelWeights& mw, std::vector<std::vector<float>>& 
 void classify(const ModelConfig& c, const Tensor& output, const std::vector<float>& x, const ForwardRequest& request,
               ForwardResult& result) {
     const int n = int(request.tokens.size()), V = c.vocab_size, chunk = 64;
+    // Rows from .. n-1 for want_all_logits, streamed to logits_sink or collected (forward.hpp).
+    const int from = request.want_all_logits ? std::clamp(request.all_logits_from, 0, n) : n;
     std::vector<float> logits(size_t(chunk) * V);
     if (request.want_nll && n > 1) result.nll.resize(size_t(n) - 1);
     for (int t0 = 0; t0 < n; t0 += chunk) {
         const int rows = std::min(chunk, n - t0);
         const bool has_last = t0 + rows == n;
         const int scored = std::min(rows, n - 1 - t0);  // rows that have a next token
-        if (!(request.want_nll && scored > 0) && !(request.want_last_logits && has_last)) continue;
+        const bool wanted_rows = t0 + rows > from;
+        if (!(request.want_nll && scored > 0) && !(request.want_last_logits && has_last) && !wanted_rows) continue;
         ref::matmul(output, x.data() + size_t(t0) * c.dim, rows, logits.data());
         if (request.want_nll && scored > 0)
             ref::nll(logits.data(), scored, V, request.tokens.data() + t0 + 1, result.nll.data() + t0);
         if (request.want_last_logits && has_last)
             result.last_logits.assign(logits.begin() + size_t(rows - 1) * V, logits.begin() + size_t(rows) * V);
+        if (wanted_rows) {
+            const int first = std::max(from, t0) - t0, count = rows - first;
+            const float* p = logits.data() + size_t(first) * V;
+            if (request.logits_sink)
+                request.logits_sink(t0 + first - from, count, p);
+            else
+                result.all_logits.insert(result.all_logits.end(), p, p + size_t(count) * V);
+        }
     }
 }
 
