@@ -20,7 +20,6 @@
 #include "core/model/load_model.hpp"
 #include "core/model/tokenizer.hpp"
 #include "core/posenc/method.hpp"
-#include "core/posenc/method_file.hpp"
 #include "core/ref/cpu_forward.hpp"
 #include "model_test_files.hpp"
 
@@ -178,7 +177,7 @@ TEST_CASE("hf checkpoints: Gemma 3's three config forms give the same layer kind
 
 TEST_CASE("hf checkpoints: the config's rope scaling is the model's own method (file)") {
     const xl::Model phi = xl::load_hf_model(hf_data("phi3"));
-    const std::string& m = phi.config.metadata.at(xl::kFileMethodKey);
+    const std::string& m = phi.config.rope_scaling.method;
     CHECK(m.rfind("longrope:", 0) == 0);
     CHECK(m.find("select=hf") != std::string::npos);
     CHECK(phi.config.rope_scaling.original_context == 256);
@@ -197,13 +196,13 @@ TEST_CASE("hf checkpoints: the config's rope scaling is the model's own method (
     });
     const xl::Model y = xl::load_hf_model(dir);
     CHECK(y.config.rope_scaling.type == "yarn");
-    CHECK(y.config.metadata.at(xl::kFileMethodKey).rfind("yarn:", 0) == 0);
-    CHECK(y.config.metadata.at(xl::kFileMethodKey).find("conv=hf") != std::string::npos);
+    CHECK(y.config.rope_scaling.method.rfind("yarn:", 0) == 0);
+    CHECK(y.config.rope_scaling.method.find("conv=hf") != std::string::npos);
     const auto plain = xl::make_plan(xl::parse_method_spec("none"), y.config, 200);
     const auto file = xl::make_plan(xl::parse_method_spec("file"), y.config, 200);
     CHECK(plain.inv_freq != file.inv_freq);
     const xl::Model none = xl::load_hf_model(hf_data("llama"));
-    CHECK(none.config.metadata.at(xl::kFileMethodKey).empty());
+    CHECK(none.config.rope_scaling.method.empty());
 }
 
 TEST_CASE("hf checkpoints: the folder's tokenizer.json equals the GGUF twin's vocabulary") {

@@ -145,6 +145,7 @@ std::string info_text(const LoadedModel& lm, const TensorSummary& ts, bool all_m
     }
     if (c.alibi_max_bias > 0 || !c.alibi_slopes.empty()) o << ", ALiBi max bias " << c.alibi_max_bias;
     o << "\ncontext: file says " << c.file_context_length << ", training length used " << c.train_context_length << "\n";
+    if (!c.rope_scaling.method.empty()) o << "rope scaling from the config: " << c.rope_scaling.method << " (method `file`)\n";
     if (!c.rope_scaling.type.empty())
         o << "rope scaling in file: " << c.rope_scaling.type << " factor " << c.rope_scaling.factor << ", original "
           << c.rope_scaling.original_context << "\n";

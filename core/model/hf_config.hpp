@@ -2,10 +2,10 @@
 // (hf_architectures.hpp): shapes, norm epsilon, activation, tied embeddings, training context,
 // layer kinds, and the RoPE settings read by the config import of core/posenc/hf_rope_config
 // (one parser for both uses). The config's rope_scaling / rope_parameters becomes the model's
-// own method: `file` compiles the spec stored under kFileMethodKey (method_file.hpp).
+// own method: `file` compiles the spec stored in rope_scaling.method (model.hpp).
 //
 //   HfModelConfig h = read_hf_config(text, "ckpt/config.json");
-//   h.arch->name == "gemma3"; h.config.layer_kinds[...]; h.config.metadata[kFileMethodKey]
+//   h.arch->name == "gemma3"; h.config.layer_kinds[...]; h.config.rope_scaling.method
 //
 // Gemma 3 configs come in three forms, all read: `layer_types` (+ rope_theta and
 // rope_local_base_freq), the older `sliding_window_pattern` (+ the same two bases; a layer is

@@ -9,7 +9,6 @@
 
 #include "core/error.hpp"
 #include "core/posenc/hf_rope_config.hpp"
-#include "core/posenc/method_file.hpp"
 #include "core/posenc/method_args.hpp"
 
 namespace xl {
@@ -74,8 +73,7 @@ void read_hf_rope(const json& cfg, const std::string& path, const HfArchitecture
     s.type = r.rope_type == "default" ? "" : r.rope_type;
     s.factor = float(r.factor);
     s.original_context = r.original_context;
-    const std::string method = scaling_part(r.spec);
-    c.metadata[kFileMethodKey] = method;
+    s.method = scaling_part(r.spec);
     if (r.rope_type == "longrope") {
         const json* obj = scaling_object(cfg);
         c.rope_factors_long = float_list(obj, "long_factor");
@@ -84,7 +82,7 @@ void read_hf_rope(const json& cfg, const std::string& path, const HfArchitecture
     for (const std::string& w : r.warnings) c.warnings.push_back(w);
     std::string notes;
     for (const std::string& n : r.notes) append_item(notes, "; ", n);
-    c.metadata["hf.rope_import"] = r.layout + (method.empty() ? ", no scaling" : ", file method " + method) +
+    c.metadata["hf.rope_import"] = r.layout + (s.method.empty() ? ", no scaling" : ", file method " + s.method) +
                                    (notes.empty() ? "" : " (" + notes + ")");
     const json* local = per_type_parameters(cfg, "sliding_attention");
     if (local && local->contains("rope_type") && (*local)["rope_type"] != "default")

@@ -59,6 +59,11 @@ struct FileRopeScaling {
     float yarn_log_multiplier = 0;    // rope.scaling.yarn_log_multiplier
     float yarn_beta_fast = 0, yarn_beta_slow = 0, yarn_ext_factor = 0;
     bool finetuned = false;           // rope.scaling.finetuned
+    // A method spec the loader derived from the model's own config (a Hugging Face config.json's
+    // rope_scaling / rope_parameters as core/posenc/hf_rope_config imports it, in transformers'
+    // convention, e.g. "yarn:s=4,orig=4096,conv=hf"); the `file` method compiles it as given.
+    // Empty: `file` compiles the GGUF fields above in llama.cpp's convention.
+    std::string method;
 };
 
 // One kind of attention layer (Gemma 3: "local" sliding-window layers with their own RoPE

@@ -1,12 +1,11 @@
-// file: the RoPE scaling stored in the model file. A method the loader derived (metadata key
-// kFileMethodKey: a Hugging Face config.json's rope_scaling / rope_parameters as the config
-// import reads it, in transformers' convention) is compiled as given. Else GGUF rope.scaling.* is compiled as the
+// file: the RoPE scaling stored in the model file. A method the loader derived
+// (FileRopeScaling::method: a Hugging Face config.json's rope_scaling / rope_parameters as the
+// config import reads it, in transformers' convention) is compiled as given. Else GGUF rope.scaling.* is compiled as the
 // method it names with the file's parameters, in llama.cpp's convention (what llama.cpp would run):
 //   linear   → linear:s=factor
 //   yarn     → yarn:conv=llamacpp,s=factor,orig=original_context[,attn_factor,beta_fast,beta_slow,ext_factor]
 //   longrope → longrope:select=llamacpp (factors and attention factor from the file)
 //   none / absent → none (the model's plain signal, its rope_freqs included)
-#include "core/posenc/method_file.hpp"
 #include "core/posenc/method.hpp"
 #include "core/posenc/method_args.hpp"
 #include "core/posenc/method_registry.hpp"
@@ -44,7 +43,7 @@ MethodSpec file_spec(const FileRopeScaling& f) {
     return s;
 }
 
-// A Hugging Face config.json's scaling, as the loader imported it (kFileMethodKey).
+// A Hugging Face config.json's scaling, as the loader imported it (FileRopeScaling::method).
 void build_file_method(const MethodArgs& a, PlanContext& c, const std::string& text) {
     const MethodSpec spec = parse_method_spec(text);
     if (!spec.extra.empty()) a.fail("the file's method '" + text + "' combines several methods");
@@ -57,8 +56,7 @@ void build_file_method(const MethodArgs& a, PlanContext& c, const std::string& t
 
 void build_file(const MethodArgs& a, PlanContext& c) {
     const FileRopeScaling& f = c.config.rope_scaling;
-    if (auto m = c.config.metadata.find(kFileMethodKey); m != c.config.metadata.end() && !m->second.empty())
-        return build_file_method(a, c, m->second);
+    if (!f.method.empty()) return build_file_method(a, c, f.method);
     const std::string& t = f.type;
     if (!t.empty() && t != "none" && t != "linear" && t != "yarn" && t != "longrope")
         a.fail("the file's rope scaling type '" + t + "' is not supported; choose a method explicitly");
