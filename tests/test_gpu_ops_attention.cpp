@@ -2,7 +2,10 @@
 // of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
 // sliding windows with sinks, the far branch, ALiBi, per-query scales and xPos magnitudes (§14). n is not a multiple of
 // the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
-// 1e-5 (probabilities).
+// 1e-5 (probabilities). Where attention runs on cooperative matrices (shaders/attention_coop.comp,
+// a GPU that has them) the output is held to kCoopOutTol and the probabilities, which use its
+// log-sum-exp, to kCoopProbTol; a grid over every head size of the cooperative variants, masks
+// and position features covers that path (on lavapipe it checks the scalar kernel on the same grid).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -15,6 +18,14 @@
 using namespace xl;
 
 namespace {
+
+constexpr double kCoopOutTol = 1e-3, kCoopProbTol = 1e-4;
+
+bool all_finite(const std::vector<float>& v) {
+    for (float x : v)
+        if (!std::isfinite(x)) return false;
+    return true;
+}
 
 struct Case {
     int n, heads, kv, hd;
@@ -123,9 +134,17 @@ void check_case(const Case& c, uint32_t seed) {
 
     CHECK(test::max_abs_diff(test::from_gpu(gq, qn), rq) < 2e-5);
     CHECK(test::max_abs_diff(test::from_gpu(gk, kn), rk) < 2e-5);
-    CHECK(test::max_abs_diff(test::from_gpu(out, qn), want) < 1e-4);
-    CHECK(test::max_abs_diff(test::from_gpu(p_full, probs_h.size()), probs_h) < 1e-5);
-    CHECK(test::max_abs_diff(test::from_gpu(p_grid, want_grid.size()), want_grid) < 1e-5);
+    const bool coop = uses_coop_attention(*ctx, c.hd);
+    const std::vector<float> got = test::from_gpu(out, qn), got_p = test::from_gpu(p_full, probs_h.size());
+    const double err = test::max_abs_diff(got, want), err_p = test::max_abs_diff(got_p, probs_h);
+    MESSAGE("attention " << (coop ? "coop" : "scalar") << " hd " << c.hd << " n " << c.n << " window " << c.window
+                         << " sinks " << c.sinks << " far " << c.far_window << " alibi " << c.alibi
+                         << " xpos " << c.xpos_gamma << ": max |Δout| = " << err << ", max |Δp| = " << err_p);
+    CHECK(all_finite(got));
+    CHECK(all_finite(got_p));
+    CHECK(err < (coop ? kCoopOutTol : 1e-4));
+    CHECK(err_p < (coop ? kCoopProbTol : 1e-5));
+    CHECK(test::max_abs_diff(test::from_gpu(p_grid, want_grid.size()), want_grid) < (coop ? kCoopProbTol : 1e-5));
     test::check_validation_clean(*ctx);
 }
 
@@ -151,4 +170,20 @@ TEST_CASE("gpu ops: attention with xpos magnitudes, near and far branch") {
     check_case({.n = 70, .heads = 4, .kv = 1, .hd = 64, .rope_dim = 32, .layout = RopeLayout::NeoX, .xpos_gamma = 64}, 250);
     check_case({.n = 77, .heads = 4, .kv = 2, .hd = 8, .rope_dim = 8, .far_window = 12, .varying_scale = true,
                 .xpos_gamma = 512}, 260);
+}
+
+// Every head size of shaders/attention_coop.variants: 8 (padded to 16), 16, 32, 64 (4 subgroups), 80
+// and 96 (not multiples of 32, 2 subgroups), 128; n across the 64- and 32-query workgroups and the 32-key blocks, with causal
+// masks, windows with and without sinks (blocks whose rows are all masked), the far branch with
+// per-query scales, ALiBi without rotation, and xPos with partial NeoX rotary.
+TEST_CASE("gpu ops: attention over head sizes x masks x position features (cooperative grid)") {
+    uint32_t seed = 300;
+    for (int hd : {8, 16, 32, 64, 80, 96, 128}) {
+        check_case({.n = 100, .heads = 4, .kv = 2, .hd = hd, .rope_dim = hd}, seed++);
+        check_case({.n = 110, .heads = 2, .kv = 1, .hd = hd, .rope_dim = hd, .window = 24, .sinks = 3,
+                    .far_window = 20, .varying_scale = true}, seed++);
+        check_case({.n = 97, .heads = 4, .kv = 4, .hd = hd, .rope_dim = 0, .window = 7, .alibi = true}, seed++);
+        check_case({.n = 90, .heads = 4, .kv = 1, .hd = hd, .rope_dim = hd / 2, .layout = RopeLayout::NeoX,
+                    .far_window = 12, .xpos_gamma = 256}, seed++);
+    }
 }

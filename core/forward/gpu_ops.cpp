@@ -3,10 +3,13 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
+#include "shaders/common/attention_coop_tiles.h"
 #include "shaders/common/attention_tiles.h"
 #include "shaders/common/matmul_coop_tiles.h"
 #include "shaders/common/push_constants.h"
@@ -31,7 +34,7 @@ bool coop_matmul_type(TensorType t) { return t == TensorType::F32 || t == Tensor
 
 // Attention shaders keep per-query vectors in registers sized at compile time: one variant per
 // head_dim (shaders/attention.variants).
-std::string head_dim_variant(const char* base, int head_dim) {
+std::string head_dim_variant(const std::string& base, int head_dim) {
     for (int d : {8, 16, 32, 64, 80, 96, 128, 256})
         if (d == head_dim) return std::string(base) + "_hd" + std::to_string(d);
     throw Error(ErrorKind::Unsupported, "head_dim " + std::to_string(head_dim),
@@ -41,6 +44,21 @@ std::string head_dim_variant(const char* base, int head_dim) {
 // Texel view of a GPU weight (shaders/common/weights.glsl).
 gpu::Binding weight_texels(const GpuTensor& w) {
     return gpu::texel(w.data, weight_texel_format(type_info(w.type).gpu_layout));
+}
+
+// Precision of the cooperative-matrix attention (shaders/attention_coop.variants), from
+// XL_COOP_ATTN: "split" (default: q, k, P and V as two fp16 terms), "qk" (q and k only), "f16"
+// (plain fp16 operands), "0" (the scalar kernel). Read once.
+const char* coop_attention_prefix() {
+    static const char* prefix = [] {
+        const char* env = std::getenv("XL_COOP_ATTN");
+        const std::string v = env ? env : "split";
+        if (v == "0") return static_cast<const char*>(nullptr);
+        if (v == "qk") return "attention_coop_qk";
+        if (v == "f16") return "attention_coop_f16";
+        return "attention_coop";
+    }();
+    return prefix;
 }
 
 }  // namespace
@@ -125,14 +143,22 @@ void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, cons
                   p, gx, gy);
 }
 
+bool uses_coop_attention(const gpu::Context& ctx, int head_dim) {
+    return ctx.has_coop_matrix() && coop_attention_prefix() && head_dim <= XL_ATTN_COOP_MAX_HD;
+}
+
 void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
     assert(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0);
     const bool far = in.q_far && in.k_far;
     pc::Attention p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
                     uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u};
-    const auto& pipe =
-        ctx_.pipelines().get(head_dim_variant("attention", s.head_dim), "tttssssss", sizeof(p), {far ? 1u : 0u});
-    const uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
+    std::string name = head_dim_variant("attention", s.head_dim);
+    uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
+    if (uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
+        name = head_dim_variant(coop_attention_prefix(), s.head_dim);
+        per_group = XL_ATTN_COOP_QUERIES(s.head_dim);
+    }
+    const auto& pipe = ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u});
     rec_.dispatch(pipe,
                   {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.v),
                    gpu::in(*in.q_near), gpu::in(far ? *in.q_far : *in.q_near), gpu::in(*in.query_scale),

@@ -41,6 +41,10 @@ struct AttentionShape {
     int far_window = 0;                    // used when q_far/k_far are given
 };
 
+// Whether GpuOps::attention of this head size runs on cooperative matrices
+// (shaders/attention_coop.comp): a device with them, head_dim ≤ 128, and XL_COOP_ATTN ≠ 0.
+bool uses_coop_attention(const gpu::Context& ctx, int head_dim);
+
 class GpuOps {
 public:
     GpuOps(gpu::Context& ctx, gpu::Recorder& rec) : ctx_(ctx), rec_(rec) {}

@@ -50,7 +50,8 @@ public:
     bool uma() const { return uma_; }
     bool has_fp64() const { return fp64_; }
     // fp16×fp16→fp32 16×16×16 cooperative matrices (VK_NV_cooperative_matrix, 32-wide subgroups):
-    // matmul takes shaders/matmul_coop.comp. Off on lavapipe, or with XL_COOP=0.
+    // matmul takes shaders/matmul_coop.comp, attention shaders/attention_coop.comp. Off on lavapipe,
+    // or with XL_COOP=0 (XL_COOP_ATTN=0: attention alone).
     bool has_coop_matrix() const { return coop_matrix_; }
     // The matmul path in words, printed with the device ("cooperative matrices (NV, fp16 ...)").
     std::string compute_path() const;
