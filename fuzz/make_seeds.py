@@ -279,10 +279,178 @@ def json_seeds():
         put("method_spec", f"spec{i:02d}.txt", s)
 
 
+# ---- Hugging Face folders: safetensors, index, config.json, tokenizer.json; GGUF gpt2 vocab --
+
+HF = "tests/data/hf"
+
+
+def safetensors_bytes(tensors, metadata=None):
+    """tensors: name -> (dtype, shape, raw bytes); the format's layout, header padded to 8."""
+    header, buf = {}, b""
+    for name, (dtype, shape, raw) in tensors.items():
+        header[name] = {"dtype": dtype, "shape": list(shape), "data_offsets": [len(buf), len(buf) + len(raw)]}
+        buf += raw
+    if metadata:
+        header["__metadata__"] = metadata
+    h = json.dumps(header, separators=(",", ":")).encode()
+    h += b" " * (-len(h) % 8)
+    return struct.pack("<Q", len(h)) + h + buf
+
+
+def micro_llama_tensors(dtype):
+    """The tensors of fuzz/data/micro_llama/config.json (vocab 16, hidden 8, 1 layer, 2 heads, 1 kv)."""
+    rng = np.random.default_rng(3)
+    shapes = {"model.embed_tokens.weight": (16, 8), "model.norm.weight": (8,),
+              "model.layers.0.input_layernorm.weight": (8,), "model.layers.0.post_attention_layernorm.weight": (8,),
+              "model.layers.0.self_attn.q_proj.weight": (8, 8), "model.layers.0.self_attn.k_proj.weight": (4, 8),
+              "model.layers.0.self_attn.v_proj.weight": (4, 8), "model.layers.0.self_attn.o_proj.weight": (8, 8),
+              "model.layers.0.mlp.gate_proj.weight": (8, 8), "model.layers.0.mlp.up_proj.weight": (8, 8),
+              "model.layers.0.mlp.down_proj.weight": (8, 8)}
+    out = {}
+    for name, shape in shapes.items():
+        x = (rng.standard_normal(shape) * 0.1).astype(np.float32)
+        if dtype == "F32":
+            raw = x.tobytes()
+        elif dtype == "F16":
+            raw = x.astype("<f2").tobytes()
+        else:  # BF16: the upper half of each F32
+            raw = (x.view("<u4") >> 16).astype("<u2").tobytes()
+        out[name] = (dtype, shape, raw)
+    return out
+
+
+def gguf_kv_read(path):
+    """The metadata of a GGUF v3 file, as (key, type, raw value bytes) in file order."""
+    data = head(path, 1 << 22)
+    assert data[:4] == b"GGUF"
+    n_kv = struct.unpack_from("<Q", data, 16)[0]
+    pos, out = 24, []
+    fixed = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
+
+    def skip(t, p):
+        if t in fixed:
+            return p + fixed[t]
+        if t == 8:
+            return p + 8 + struct.unpack_from("<Q", data, p)[0]
+        et, n = struct.unpack_from("<IQ", data, p)
+        p += 12
+        for _ in range(n):
+            p = skip(et, p)
+        return p
+    for _ in range(n_kv):
+        kl = struct.unpack_from("<Q", data, pos)[0]
+        key = data[pos + 8:pos + 8 + kl].decode()
+        t = struct.unpack_from("<I", data, pos + 8 + kl)[0]
+        start = pos + 12 + kl
+        pos = skip(t, start)
+        out.append((key, t, data[start:pos]))
+    return out
+
+
+def gguf_str(s):
+    b = s.encode() if isinstance(s, str) else s
+    return struct.pack("<Q", len(b)) + b
+
+
+def gguf_str_array(items):
+    return struct.pack("<IQ", 8, len(items)) + b"".join(gguf_str(x) for x in items)
+
+
+def gguf_vocab_only(kvs, replace=None):
+    """A GGUF with the given metadata and no tensors (what the vocabulary readers need)."""
+    replace = replace or {}
+    kvs = [(k, *replace[k]) if k in replace else (k, t, v) for k, t, v in kvs]
+    body = b"".join(gguf_str(k) + struct.pack("<I", t) + v for k, t, v in kvs)
+    return b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + body
+
+
+def hf_seeds(models):
+    # safetensors: the micro llama in each dtype (loads as a model), with metadata; the real
+    # headers of the tiny checkpoints with their data cut to 1 KB.
+    put("safetensors", "micro-llama-f16.safetensors", safetensors_bytes(micro_llama_tensors("F16"), {"format": "pt"}))
+    put("safetensors", "micro-llama-bf16.safetensors", safetensors_bytes(micro_llama_tensors("BF16")))
+    put("safetensors", "micro-llama-f32.safetensors", safetensors_bytes(micro_llama_tensors("F32")))
+    for arch, f in (("llama", "model.safetensors"), ("phi3", "model.safetensors"), ("qwen2", "model-00002-of-00002.safetensors")):
+        p = os.path.join(HF, arch, f)
+        n = struct.unpack("<Q", head(p, 8))[0]
+        put("safetensors", f"{arch}-{f.replace('.safetensors', '')}-cut.safetensors", head(p, 8 + n + 1024))
+    # the index: the real one, one without the second shard's names, one in the other order
+    idx = json.loads(head(os.path.join(HF, "qwen2", "model.safetensors.index.json"), 1 << 20))
+    put("hf_index", "qwen2-index.json", json.dumps(idx, indent=2))
+    wm = idx["weight_map"]
+    put("hf_index", "qwen2-index-reversed.json", json.dumps({"metadata": {}, "weight_map": dict(reversed(list(wm.items())))}))
+    put("hf_index", "qwen2-index-one-shard.json",
+        json.dumps({"weight_map": {k: v for k, v in wm.items() if v.endswith("00001-of-00002.safetensors")}}))
+    # config.json of every architecture of the table, and variants of the Gemma 3 forms
+    for arch in sorted(os.listdir(HF)):
+        p = os.path.join(HF, arch, "config.json")
+        if os.path.isfile(p):
+            put("hf_config", f"{arch}.json", head(p, 1 << 16))
+    g = json.loads(head(os.path.join(HF, "gemma3", "config.json"), 1 << 16))
+    g.pop("layer_types", None)
+    g["sliding_window_pattern"] = 3
+    put("hf_config", "gemma3-pattern.json", json.dumps(g, indent=1))
+    put("hf_config", "gemma3-multimodal.json", json.dumps({"model_type": "gemma3", "architectures":
+        ["Gemma3ForConditionalGeneration"], "text_config": g, "tie_word_embeddings": True}, indent=1))
+    # tokenizer.json: the tiny checkpoints' (288 tokens, ByteLevel), and the same vocabulary with
+    # each other pre-tokenizer form, [a, b] merges, added tokens and a BOS template
+    tj = json.loads(head(os.path.join(HF, "llama", "tokenizer.json"), 1 << 20))
+    put("tokenizer_json", "tiny-bytelevel.json", json.dumps(tj, ensure_ascii=False))
+    bl = lambda regex: {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": True, "use_regex": regex}
+    llama3 = r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    qwen2 = llama3.replace(r"\p{N}{1,3}", r"\p{N}")
+    forms = {
+        "smollm": {"type": "Sequence", "pretokenizers": [{"type": "Digits", "individual_digits": True}, bl(True)]},
+        "llama3": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": llama3},
+                   "behavior": "Isolated", "invert": False}, bl(False)]},
+        "qwen2": {"type": "Sequence", "pretokenizers": [{"type": "Split", "pattern": {"Regex": qwen2},
+                  "behavior": "Isolated", "invert": False}, bl(False)]},
+    }
+    n = len(tj["model"]["vocab"])
+    for name, pre in forms.items():
+        t = json.loads(json.dumps(tj))
+        t["pre_tokenizer"] = pre
+        t["model"]["merges"] = [m.split(" ", 1) if isinstance(m, str) else m for m in t["model"]["merges"]]
+        t["model"]["ignore_merges"] = name == "llama3"
+        t["added_tokens"] = [{"id": n, "content": "<|begin_of_text|>", "special": True},
+                             {"id": n + 1, "content": "<|endoftext|>", "special": True},
+                             {"id": n + 2, "content": " user", "special": False}]
+        t["post_processor"] = {"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|begin_of_text|>",
+                               "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}],
+                               "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [n],
+                               "tokens": ["<|begin_of_text|>"]}}}
+        put("tokenizer_json", f"tiny-{name}.json", json.dumps(t, ensure_ascii=False))
+    # GGUF gpt2 vocabularies without tensors: the tiny qwen2 checkpoint's twin, once per
+    # pre-tokenizer name, and SmolLM2's real vocabulary cut to its first 400 tokens and merges
+    kvs = [kv for kv in gguf_kv_read(os.path.join(HF, "qwen2.gguf")) if kv[0].startswith(("general.", "tokenizer."))]
+    for pre in ("qwen2", "smollm", "llama-bpe", "gpt-2", "default"):
+        put("gguf_bpe", f"tiny-qwen2-vocab-{pre}.gguf", gguf_vocab_only(kvs, {"tokenizer.ggml.pre": (8, gguf_str(pre))}))
+    smol = os.path.join(models or "", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    if models and os.path.exists(smol):
+        kvs = gguf_kv_read(smol)
+        def cut_array(v, count):  # first `count` items of a string / i32 array value
+            et, n = struct.unpack_from("<IQ", v, 0)
+            if et == 8:
+                p, items = 12, []
+                for _ in range(min(n, count)):
+                    l = struct.unpack_from("<Q", v, p)[0]
+                    items.append(v[p + 8:p + 8 + l])
+                    p += 8 + l
+                return gguf_str_array(items)
+            return struct.pack("<IQ", et, min(n, count)) + v[12:12 + 4 * min(n, count)]
+        small = [(k, t, cut_array(v, 400) if t == 9 and k.startswith("tokenizer.ggml.") else v)
+                 for k, t, v in kvs if k.startswith(("general.", "tokenizer."))]
+        put("gguf_bpe", "SmolLM2-vocab-cut400.gguf", gguf_vocab_only(small))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default=os.environ.get("XL_MODELS_DIR", ""))
+    ap.add_argument("--only", default="", help="one group of seeds: hf")
     a = ap.parse_args()
+    if a.only == "hf":  # needs only numpy
+        return hf_seeds(a.models)
+    hf_seeds(a.models)
     gguf_seeds(a.models)
     llama2c_seeds()
     pth_seeds()

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/io/json_limits.hpp"
 
 namespace xl {
 namespace {
@@ -43,8 +44,8 @@ void add_shard(HfCheckpoint& ck, const std::string& path) {
 // weight_map → the shard files (in first-use order), each opened once.
 void open_index(HfCheckpoint& ck) {
     const std::string& ip = ck.index_path;
-    const json index = json::parse(read_text(ip), nullptr, /*allow_exceptions=*/false);
-    if (index.is_discarded() || !index.is_object()) throw Error(ErrorKind::BadFile, ip, "not a JSON object");
+    const json index = parse_json_limited(read_text(ip), ip, ErrorKind::BadFile);
+    if (!index.is_object()) throw Error(ErrorKind::BadFile, ip, "not a JSON object");
     if (!index.contains("weight_map") || !index["weight_map"].is_object() || index["weight_map"].empty())
         throw Error(ErrorKind::BadFile, ip, "no 'weight_map' object naming the shards");
     std::vector<std::string> order;

@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/io/json_limits.hpp"
 #include "core/model/hf_positions.hpp"
 #include "core/posenc/method_args.hpp"
 
@@ -13,6 +14,11 @@ namespace xl {
 namespace {
 
 using json = nlohmann::json;
+
+// The largest real checkpoints have ~128 layers and 128 heads; these leave room and bound the
+// per-layer and per-head vectors a config alone can ask for.
+constexpr int kMaxLayers = 4096;
+constexpr int kMaxHeads = 4096;
 
 // Typed access to one config object; errors name the file and the key.
 struct Keys {
@@ -25,13 +31,16 @@ struct Keys {
     double number(const char* k) const {
         const json& v = c.at(k);
         if (!v.is_number() || !std::isfinite(v.get<double>()))
-            fail(ErrorKind::BadFile, "'" + std::string(k) + "' must be a number, got " + v.dump());
+            fail(ErrorKind::BadFile, "'" + std::string(k) + "' must be a number, got " + json_excerpt(v));
         return v.get<double>();
     }
-    int positive_int(const char* k) const {
+    // A whole number in [1, max]: sizes the model allocates per unit (layers, heads) have lower
+    // caps than widths, so a few bytes of config cannot ask for a vector of 2^30 layers.
+    int positive_int(const char* k, int max = 1 << 30) const {
         const double v = number(k);
-        if (!(v >= 1 && v <= double(1 << 30)) || v != std::floor(v))
-            fail(ErrorKind::BadFile, "'" + std::string(k) + "' = " + c.at(k).dump() + " is not a plausible size");
+        if (!(v >= 1 && v <= double(max)) || v != std::floor(v))
+            fail(ErrorKind::BadFile, "'" + std::string(k) + "' = " + json_excerpt(c.at(k)) + " is not a plausible size (1 to " +
+                                         std::to_string(max) + ")");
         return int(v);
     }
     bool flag(const char* k, bool fallback) const {
@@ -78,9 +87,9 @@ void read_shapes(const Keys& k, const HfArchitecture& a, ModelConfig& c) {
         k.fail(ErrorKind::BadFile, "config.json lacks " + missing + ", needed by architecture " + a.name);
     c.dim = k.positive_int("hidden_size");
     c.hidden_dim = k.positive_int("intermediate_size");
-    c.n_layers = k.positive_int("num_hidden_layers");
-    c.n_heads = k.positive_int("num_attention_heads");
-    c.n_kv_heads = k.has("num_key_value_heads") ? k.positive_int("num_key_value_heads") : c.n_heads;
+    c.n_layers = k.positive_int("num_hidden_layers", kMaxLayers);
+    c.n_heads = k.positive_int("num_attention_heads", kMaxHeads);
+    c.n_kv_heads = k.has("num_key_value_heads") ? k.positive_int("num_key_value_heads", kMaxHeads) : c.n_heads;
     c.vocab_size = k.positive_int("vocab_size");
     if (c.n_heads % c.n_kv_heads != 0)
         k.fail(ErrorKind::BadFile, "num_attention_heads " + std::to_string(c.n_heads) +
@@ -101,7 +110,7 @@ void check_block_options(const Keys& k, const HfArchitecture& a, HfModelConfig& 
     if (!ok) k.fail(ErrorKind::Unsupported, std::string(a.activation_key) + " '" + act + "' is not supported for " + a.name);
     if (k.flag("mlp_bias", false)) k.fail(ErrorKind::Unsupported, "mlp_bias true is not supported");
     for (const char* cap : {"final_logit_softcapping", "attn_logit_softcapping"})
-        if (k.has(cap)) k.fail(ErrorKind::Unsupported, std::string(cap) + " " + k.c.at(cap).dump() + " is not supported");
+        if (k.has(cap)) k.fail(ErrorKind::Unsupported, std::string(cap) + " " + json_excerpt(k.c.at(cap)) + " is not supported");
     h.attention_bias = std::string(a.name) == "qwen2" || k.flag("attention_bias", false);
     ModelConfig& c = h.config;
     c.norm = NormType::RMSNorm;
@@ -116,8 +125,8 @@ void check_block_options(const Keys& k, const HfArchitecture& a, HfModelConfig& 
 }  // namespace
 
 HfModelConfig read_hf_config(const std::string& json_text, const std::string& path) {
-    json root = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-    if (root.is_discarded() || !root.is_object()) throw Error(ErrorKind::BadFile, path, "not a JSON object");
+    json root = parse_json_limited(json_text, path, ErrorKind::BadFile);
+    if (!root.is_object()) throw Error(ErrorKind::BadFile, path, "not a JSON object");
     HfModelConfig h;
     const HfArchitecture& a = pick_architecture(root, path);
     h.arch = &a;

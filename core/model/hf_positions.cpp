@@ -8,8 +8,10 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "core/io/json_limits.hpp"
 #include "core/posenc/hf_rope_config.hpp"
 #include "core/posenc/method_args.hpp"
+#include "core/util/checked_math.hpp"
 
 namespace xl {
 namespace {
@@ -21,6 +23,15 @@ bool has(const json& c, const char* k) { return c.contains(k) && !c.at(k).is_nul
 double number(const json& c, const char* k, const std::string& path) {
     if (!c.at(k).is_number()) throw Error(ErrorKind::BadFile, path, "'" + std::string(k) + "' must be a number");
     return c.at(k).get<double>();
+}
+
+// A whole-number setting in [lo, hi] (double -> int is undefined outside int's range).
+int whole_number(const json& c, const char* k, int lo, int hi, const std::string& path) {
+    int out = 0;
+    if (!whole_int(number(c, k, path), lo, hi, out))
+        throw Error(ErrorKind::BadFile, path, "'" + std::string(k) + "' must be a whole number from " + std::to_string(lo) +
+                                                  " to " + std::to_string(hi));
+    return out;
 }
 
 // The rope_parameters object of one attention type (transformers 5), or null.
@@ -101,7 +112,7 @@ std::vector<bool> sliding_layers(const json& cfg, const std::string& path, const
             throw Error(ErrorKind::BadFile, path, "'layer_types' must list one type for each of the " +
                                                       std::to_string(c.n_layers) + " layers");
         for (const json& v : t) {
-            const std::string s = v.is_string() ? v.get<std::string>() : v.dump();
+            const std::string s = v.is_string() ? v.get<std::string>().substr(0, 80) : json_excerpt(v);
             if (s != "full_attention" && s != "sliding_attention")
                 throw Error(ErrorKind::Unsupported, path, "layer type '" + s +
                                                               "' is not supported (supported: full_attention, sliding_attention)");
@@ -110,13 +121,12 @@ std::vector<bool> sliding_layers(const json& cfg, const std::string& path, const
         return out;
     }
     if (a.local_global) {
-        const int pattern = has(cfg, "sliding_window_pattern") ? int(number(cfg, "sliding_window_pattern", path)) : 6;
-        if (pattern < 1) throw Error(ErrorKind::BadFile, path, "'sliding_window_pattern' must be >= 1");
+        const int pattern = has(cfg, "sliding_window_pattern") ? whole_number(cfg, "sliding_window_pattern", 1, kIntMax, path) : 6;
         for (int i = 0; i < c.n_layers; ++i) out.push_back((i + 1) % pattern != 0);
         return out;
     }
     if (has(cfg, "use_sliding_window") && cfg["use_sliding_window"].is_boolean() && cfg["use_sliding_window"].get<bool>()) {
-        const int from = has(cfg, "max_window_layers") ? int(number(cfg, "max_window_layers", path)) : 0;
+        const int from = has(cfg, "max_window_layers") ? whole_number(cfg, "max_window_layers", 0, kIntMax, path) : 0;
         for (int i = 0; i < c.n_layers; ++i) out.push_back(i >= from);
     }
     return out;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/io/json_limits.hpp"
 
 namespace xl {
 namespace {
@@ -48,7 +49,7 @@ struct HeaderReader {
     uint64_t non_negative(const json& v, const std::string& what) const {
         if (v.is_number_unsigned()) return v.get<uint64_t>();
         if (v.is_number_integer() && v.get<int64_t>() >= 0) return uint64_t(v.get<int64_t>());
-        fail(what + " must be a non-negative integer, got " + v.dump());
+        fail(what + " must be a non-negative integer, got " + json_excerpt(v));
     }
 
     SafetensorsTensor tensor(const std::string& name, const json& e) const {
@@ -70,8 +71,8 @@ struct HeaderReader {
         uint64_t bytes = uint64_t(row->bytes);
         for (const json& d : shape) {
             const uint64_t n = non_negative(d, where + " shape entry");
-            if (__builtin_mul_overflow(bytes, n, &bytes)) fail(where + ": shape " + shape.dump() + " overflows 64 bits");
-            if (n > uint64_t(INT64_MAX)) fail(where + ": shape " + shape.dump() + " is too large");
+            if (__builtin_mul_overflow(bytes, n, &bytes)) fail(where + ": shape " + json_excerpt(shape) + " overflows 64 bits");
+            if (n > uint64_t(INT64_MAX)) fail(where + ": shape " + json_excerpt(shape) + " is too large");
             t.shape.push_back(int64_t(n));
         }
         t.begin = non_negative(off[0], where + " data_offsets begin");
@@ -81,7 +82,7 @@ struct HeaderReader {
             fail(where + " ends at byte " + std::to_string(t.end) + " of the data buffer, but the file holds only " +
                  std::to_string(buffer_bytes) + " bytes after the header (truncated or lying header)");
         if (t.end - t.begin != bytes)
-            fail(where + ": shape " + shape.dump() + " of " + t.dtype + " needs " + std::to_string(bytes) +
+            fail(where + ": shape " + json_excerpt(shape) + " of " + t.dtype + " needs " + std::to_string(bytes) +
                  " bytes, data_offsets give " + std::to_string(t.end - t.begin));
         return t;
     }
@@ -137,8 +138,14 @@ SafetensorsFile read_safetensors(std::shared_ptr<const MappedFile> file) {
                                                       " bytes but only " + std::to_string(size - 8) + " bytes follow");
     out.header_bytes = n;
     const char* text = reinterpret_cast<const char*>(file->data() + 8);
-    json header = json::parse(text, text + n, nullptr, /*allow_exceptions=*/false);
-    if (header.is_discarded() || !header.is_object())
+    json header;
+    try {
+        header = parse_json_limited(std::string_view(text, size_t(n)), out.path, ErrorKind::BadFile);
+    } catch (const Error& e) {
+        throw Error(ErrorKind::BadFile, out.path, std::string("not a safetensors file: the header is not a JSON object (") +
+                                                      std::string(e.what()).substr(out.path.size() + 2) + ")");
+    }
+    if (!header.is_object())
         throw Error(ErrorKind::BadFile, out.path, "not a safetensors file: the header is not a JSON object");
     const HeaderReader reader{out.path, uint64_t(size - 8 - n)};
     const uint8_t* buffer = file->data() + 8 + n;
