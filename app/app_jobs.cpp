@@ -16,8 +16,9 @@ void submit_if_changed(AppState& app) {
     const bool want_entropy = app.active_tab == "entropy" || app.active_tab == "alibi" || app.want_all_stages;
     const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
     const bool want_kl = app.view.loss_diff || app.want_all_stages;
+    const bool want_posvec = app.active_tab == "posvec" || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
-                                 (want_kl && !app.submitted_kl);
+                                 (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec);
     const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
     if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
@@ -31,12 +32,14 @@ void submit_if_changed(AppState& app) {
     app.submitted_entropy = want_entropy;
     app.submitted_logit = want_logit;
     app.submitted_kl = want_kl;
+    app.submitted_posvec = want_posvec;
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
     req.want_kl = want_kl;
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;
+    req.want_posvec = want_posvec;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;
@@ -154,7 +157,8 @@ bool missing_stages(const AppState& app, const Results& r) {
     bool logit = shows_panel(app.session, "logit_decay");
     for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
     const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
-    return (entropy && !r.entropy_done) || logit || kl || !r.sweep_done;
+    const bool posvec = shows_panel(app.session, "posvec") && !r.posvec_done;
+    return (entropy && !r.entropy_done) || logit || kl || posvec || !r.sweep_done;
 }
 
 }  // namespace

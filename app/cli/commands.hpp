@@ -28,5 +28,6 @@ Command add_table_command(CLI::App& root);     // every method at 1x..8x the tra
 Command add_nbce_command(CLI::App& root);      // NBCE loss on long text vs the plain model (cmd_nbce.cpp)
 Command add_positions_command(CLI::App& root); // training-time position sampling figures (cmd_positions.cpp)
 Command add_merge_command(CLI::App& root);     // join the shard files of a sharded sweep (cmd_merge.cpp)
+Command add_posvec_command(CLI::App& root);    // positional vectors per layer and method (cmd_posvec.cpp)
 
 }  // namespace xl::cli

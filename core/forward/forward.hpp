@@ -42,6 +42,12 @@ struct ForwardRequest {
     // Hidden states after the final norm, [n][dim] (what the classifier reads): kept instead of
     // n × vocab logits, turned into logits chunk by chunk with Forward::head_logits.
     bool want_final_hidden = false;
+    // Residual stream after each listed block (0-based layers, any order; before any final norm):
+    // hidden_sink(layer, x[n][dim]) once per listed layer, in layer order; the pointer is valid
+    // during the call only (positional vectors, core/metrics/positional_vectors.hpp). With
+    // want_nll false and no logits asked for, no classifier runs at all.
+    std::vector<int> hidden_layers;
+    std::function<void(int layer, const float* hidden)> hidden_sink;
     // Called between layers and between classifier chunks; may throw to abandon an out-of-date
     // pass (the job runner's cancellation). A backend that honours it submits work in segments.
     std::function<void()> checkpoint;

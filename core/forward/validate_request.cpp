@@ -32,6 +32,12 @@ void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max
     if (r.want_attention && (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 ||
                              r.probe.head >= c.n_heads || r.probe.grid < 0))
         throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
+    for (int l : r.hidden_layers)
+        if (l < 0 || l >= c.n_layers)
+            throw Error(ErrorKind::BadArgument, "layer " + std::to_string(l),
+                        "hidden states asked for outside the model's " + std::to_string(c.n_layers) + " layers");
+    if (!r.hidden_layers.empty() && !r.hidden_sink)
+        throw Error(ErrorKind::BadArgument, "", "hidden layers asked for without a sink to receive them");
 }
 
 }  // namespace xl

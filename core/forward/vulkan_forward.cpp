@@ -202,6 +202,7 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     ops.embedding(s.embedding, s.act.tokens, s.act.x, n);
     if (c.embedding_scale != 1.f) ops.affine(s.act.x, n * c.dim, c.embedding_scale, nullptr, 1);
     s.mark("embedding");
+    std::vector<float> hidden;  // hidden_layers read-back
     for (int l = 0; l < c.n_layers; ++l) {
         if (request.checkpoint) {  // drop an out-of-date pass between layers (one submit per layer)
             if (l > 0) s.rec->submit();
@@ -223,6 +224,13 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
             s.act.x.swap(s.act.xb);
         }
         s.mark("layer " + std::to_string(l) + " mlp");
+        if (std::find(request.hidden_layers.begin(), request.hidden_layers.end(), l) != request.hidden_layers.end()) {
+            // one layer's residual read back at a time: host memory holds n × dim, never L × n × dim
+            hidden.resize(size_t(n) * size_t(c.dim));
+            s.rec->download(s.act.x, hidden.data(), hidden.size() * 4);
+            s.rec->submit();
+            request.hidden_sink(l, hidden.data());
+        }
     }
     const gpu::Buffer* final_x = &s.act.x;
     if (c.final_norm) {

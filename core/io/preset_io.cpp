@@ -123,7 +123,7 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
-            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "panels", "lesson_title", "lesson"});
+            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
     Session s = default_session();
@@ -140,6 +140,7 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     r.str("protocol", s.protocol);
     r.integer("max_windows", s.max_windows, 0, 10000);
     r.integer("attention_grid", s.attention_grid, 8, 1024);
+    r.integer("posvec_windows", s.posvec_windows, 1, 10000);
     r.str("lesson_title", s.lesson_title);
     read_lists(r, s);
     validate_session(s, subject);
@@ -164,6 +165,7 @@ std::string session_to_json(const Session& s) {
     j["protocol"] = s.protocol;
     j["max_windows"] = s.max_windows;
     j["attention_grid"] = s.attention_grid;
+    if (s.posvec_windows != Session{}.posvec_windows) j["posvec_windows"] = s.posvec_windows;
     if (!s.panels.empty()) j["panels"] = s.panels;
     if (!s.lesson_title.empty()) j["lesson_title"] = s.lesson_title;
     if (!s.lesson.empty()) j["lesson"] = s.lesson;
@@ -185,7 +187,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "loss_diff", "phase_pairs", "positions_tokens",
-            "training_sampler", "training_factor", "font_family", "export_scale", "export_dir", "plots"});
+            "training_sampler", "training_factor", "posvec_layer", "posvec_pair", "font_family", "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
     r.integer("head", v.head, -1, 1024);
@@ -200,6 +202,8 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     r.str("training_sampler", v.training_sampler);
     parse_training_sampler(v.training_sampler, subject + ": training_sampler");
     r.integer("training_factor", v.training_factor, 1, 64);
+    r.integer("posvec_layer", v.posvec_layer, 0, 1024);
+    r.integer("posvec_pair", v.posvec_pair, 0, 1);
     r.str("font_family", v.font_family);
     r.number("export_scale", v.export_scale, 0.1, 16);
     r.str("export_dir", v.export_dir);
@@ -225,7 +229,7 @@ std::string view_state_to_json(const ViewState& v) {
            {"log_color", v.log_color}, {"smoothing", v.smoothing}, {"loss_diff", v.loss_diff},
            {"phase_pairs", v.phase_pairs},
            {"positions_tokens", v.positions_tokens}, {"training_sampler", v.training_sampler},
-           {"training_factor", v.training_factor},
+           {"training_factor", v.training_factor}, {"posvec_layer", v.posvec_layer}, {"posvec_pair", v.posvec_pair},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};
     json plots = json::object();
     for (const auto& [k, p] : v.plots) plots[k] = {{"x0", p.x0}, {"x1", p.x1}, {"y0", p.y0}, {"y1", p.y1}, {"fit", p.fit}};

@@ -258,6 +258,8 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // x = a + MLP(N2(a))
             b.x.swap(b.xb);
         }
+        if (std::find(request.hidden_layers.begin(), request.hidden_layers.end(), l) != request.hidden_layers.end())
+            request.hidden_sink(l, b.x.data());  // the residual stream after block l
         if (probe) {
             if (request.probe.grid > 0) {
                 result.attention = ref::reduce_grid(probs, n, request.probe.grid);

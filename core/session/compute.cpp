@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/metrics/compare.hpp"
 #include "core/metrics/perplexity.hpp"
+#include "core/metrics/positional_vectors.hpp"
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/method.hpp"
 #include "core/session/attention_stats.hpp"
@@ -180,6 +181,50 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
     run.r.sweep_done = true;
 }
 
+// Positional vectors of every layer for each configuration: session.posvec_windows windows of
+// eval_length, BOS first, hidden states only (core/metrics/positional_vectors.hpp); cached by
+// method, length and windows so that switching tabs does not recompute them.
+void stage_posvec(Run& run, const std::vector<MethodSpec>& specs) {
+    Results& r = run.r;
+    const Model& model = run.engine.model();
+    auto& cache = run.engine.stage_cache();
+    PositionalVectorOptions o;
+    o.length = r.eval_length;
+    o.windows = run.req.session.posvec_windows;
+    o.train_length = r.train_length;
+    r.posvec_windows = o.windows;
+    for (size_t i = 0; i < r.configs.size(); ++i) {
+        ConfigResult& c = r.configs[i];
+        if (!c.error.empty()) continue;
+        const std::string key = "posvec|" + c.method + "|" + std::to_string(o.length) + "|" + std::to_string(o.windows);
+        if (auto it = cache.find(key); it != cache.end()) {
+            c.posvec = std::static_pointer_cast<const PositionalVectors>(it->second);
+            continue;
+        }
+        const auto t0 = Clock::now();
+        const std::string label = std::string("positional vectors ") + c.label;
+        const auto done = [&](int w, int total) {
+            run.progress((double(i) + double(w) / total) / double(r.configs.size()),
+                         label + ": window " + std::to_string(w) + " of " + std::to_string(total));
+            run.check();
+        };
+        try {
+            const MeanHidden m = mean_hidden_states(run.engine.forward(), model.config, run.engine.stream().tokens,
+                                                    model.tokenizer ? model.tokenizer->bos() : -1,
+                                                    make_plan(specs[i], model.config, o.length), o, done, run.hooks.check);
+            run.progress((double(i) + 1) / double(r.configs.size()), label + ": PCA");
+            c.posvec = std::make_shared<const PositionalVectors>(analyse_positional_vectors(m, o));
+        } catch (const Error& e) {
+            r.warnings.push_back(label + ": " + e.what());
+            continue;
+        }
+        c.posvec_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        cache[key] = c.posvec;
+        run.publish();
+    }
+    r.posvec_done = true;
+}
+
 }  // namespace
 
 std::string session_model_path(const ComputeRequest& q) {
@@ -318,6 +363,10 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
             run.check();
             if (c.error.empty()) c.qk_by_distance = live_qk_by_distance(model, run.window(n), make_plan(specs[&c - &r.configs[0]], model.config, n));
         }
+        run.publish();
+    }
+    if (req.want_posvec && shows_panel(s, "posvec")) {  // before the sweep: asked for while its tab is open
+        stage_posvec(run, specs);
         run.publish();
     }
     if (shows_panel(s, "perplexity")) stage_sweep(run, specs);

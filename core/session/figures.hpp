@@ -56,6 +56,16 @@ FigureSpec figure_relative_positions(const Results& r, int ci, int n);
 // Entropy vs position per layer (configuration ci), plus the layer mean of the others dashed.
 FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
 
+// Positional vectors (figures_posvec.cpp) of the view's layer: norm vs position, trajectory in the
+// plane of PC1–PC2 (pair 0) or PC2–PC3 (pair 1), PC1/PC2 vs position; and every layer's explained
+// variance and beyond-range in-plane share. posvec_figures: the four, or none before they exist.
+bool has_posvec(const Results& r);
+FigureSpec figure_posvec_norm(const Results& r, int layer);
+FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair);
+FigureSpec figure_posvec_components(const Results& r, int layer);
+FigureSpec figure_posvec_layers(const Results& r);
+std::vector<FigureSpec> posvec_figures(const Results& r, const ViewState& v);
+
 // Training-time position sampling (figures_training.cpp): the ids of each sampled sequence vs
 // token index, and how often each relative distance 0..target−1 is seen by plain training,
 // Randomized PE and PoSE (mean pairs per sequence over `samples` sequences each).

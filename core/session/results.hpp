@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/forward/forward.hpp"
+#include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
 #include "core/posenc/position_plan.hpp"
@@ -47,6 +48,10 @@ struct ConfigResult {
     std::vector<std::vector<double>> entropy;      // [layer][position]: mean over heads, nats
     std::vector<std::vector<double>> receptive;    // [layer][distance d]: attention mass within d (mean over heads, queries)
     std::vector<double> qk_by_distance;            // live layer-0 q·k/√d vs distance (mean over heads)
+    // Positional vectors of every layer at eval_length (shared: cached across tab switches); null
+    // until computed (the Positional vectors panel).
+    std::shared_ptr<const PositionalVectors> posvec;
+    double posvec_seconds = 0;                     // forward passes + analysis of this configuration
 };
 
 struct Results {
@@ -63,6 +68,8 @@ struct Results {
     std::vector<ConfigResult> configs;
     bool sweep_done = false;           // all lengths computed
     bool entropy_done = false;
+    bool posvec_done = false;          // positional vectors of every configuration computed
+    int posvec_windows = 0;            // windows the positional vectors average (asked for)
     MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far
     std::vector<std::string> warnings;

@@ -13,7 +13,8 @@ char config_label(int index) { return char('A' + index); }
 
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
-                                                 "freq_remap", "logit_decay", "alibi", "positions", "entropy"};
+                                                 "freq_remap", "logit_decay", "alibi", "positions", "entropy",
+                                                 "posvec"};
     return ids;
 }
 
@@ -64,6 +65,7 @@ void validate_session(const Session& s, const std::string& subject) {
     }
     if (s.max_windows < 0 || s.max_windows > 10000) bad("'max_windows' must be in 0..10000");
     if (s.attention_grid < 8 || s.attention_grid > 1024) bad("'attention_grid' must be in 8..1024");
+    if (s.posvec_windows < 1 || s.posvec_windows > 10000) bad("'posvec_windows' must be in 1..10000");
     for (const std::string& p : s.panels)
         if (std::find(all_panel_ids().begin(), all_panel_ids().end(), p) == all_panel_ids().end())
             bad("unknown panel '" + p + "' (known: model, method, perplexity, attention, rope_phase, freq_remap, "

@@ -34,6 +34,7 @@ struct Session {
     std::string protocol = "all";            // "all", "half", "sliding:S" (core/metrics/protocol.hpp)
     int max_windows = 1;                     // windows per length in the sweep (0 = every window), 0..10000
     int attention_grid = 128;                // attention map reduced to at most grid×grid cells (8..1024)
+    int posvec_windows = 8;                  // Positional vectors: windows of eval_length averaged (1..10000)
     std::vector<std::string> panels;         // panel ids to show (all_panel_ids()); empty = all
     std::string lesson_title;                // teaching presets: heading of the lesson
     std::string lesson;                      // teaching presets: text shown beside the plots
@@ -43,7 +44,7 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "entropy".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec".
 const std::vector<std::string>& all_panel_ids();
 bool shows_panel(const Session& s, const std::string& id);
 
