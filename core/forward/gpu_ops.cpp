@@ -47,12 +47,13 @@ gpu::Binding weight_texels(const GpuTensor& w) {
 }
 
 // Precision of the cooperative-matrix attention (shaders/attention_coop.variants), from
-// XL_COOP_ATTN: "split" (default: q, k, P and V as two fp16 terms), "qk" (q and k only), "f16"
-// (plain fp16 operands), "0" (the scalar kernel). Read once.
+// XL_COOP_ATTN: "split" (q, k, P and V as two fp16 terms), "qk" (q and k only), "f16" (plain
+// fp16 operands), "0" (the scalar kernel, the default until the cooperative kernel has been
+// checked against the CPU reference on a GPU). Read once.
 const char* coop_attention_prefix() {
     static const char* prefix = [] {
         const char* env = std::getenv("XL_COOP_ATTN");
-        const std::string v = env ? env : "split";
+        const std::string v = env ? env : "0";
         if (v == "0") return static_cast<const char*>(nullptr);
         if (v == "qk") return "attention_coop_qk";
         if (v == "f16") return "attention_coop_f16";

@@ -278,7 +278,7 @@ Context::~Context() {
 }
 
 std::string Context::compute_path() const {
-    return coop_matrix_ ? "matmul and attention on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation)"
+    return coop_matrix_ ? "matmul on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation; attention too with XL_COOP_ATTN=split|qk|f16)"
                         : "matmul on fp32 scalar tiles";
 }
 
