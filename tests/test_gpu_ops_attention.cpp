@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "core/forward/gpu_ops.hpp"
 #include "core/posenc/rope_math.hpp"
@@ -137,7 +138,7 @@ void check_case(const Case& c, uint32_t seed) {
     const bool coop = uses_coop_attention(*ctx, c.hd);
     const std::vector<float> got = test::from_gpu(out, qn), got_p = test::from_gpu(p_full, probs_h.size());
     const double err = test::max_abs_diff(got, want), err_p = test::max_abs_diff(got_p, probs_h);
-    MESSAGE("attention " << (coop ? "coop" : "scalar") << " hd " << c.hd << " n " << c.n << " window " << c.window
+    MESSAGE("attention " << std::string(coop ? "coop" : "scalar") << " hd " << c.hd << " n " << c.n << " window " << c.window
                          << " sinks " << c.sinks << " far " << c.far_window << " alibi " << c.alibi
                          << " xpos " << c.xpos_gamma << ": max |Δout| = " << err << ", max |Δp| = " << err_p);
     CHECK(all_finite(got));

@@ -46,19 +46,23 @@ gpu::Binding weight_texels(const GpuTensor& w) {
     return gpu::texel(w.data, weight_texel_format(type_info(w.type).gpu_layout));
 }
 
-// Precision of the cooperative-matrix attention (shaders/attention_coop.variants), from
-// XL_COOP_ATTN: "split" (default: q, k, P and V as two fp16 terms), "qk" (q and k only), "f16"
+// Variant family of the cooperative-matrix attention (shaders/attention_coop.variants), from
+// XL_COOP_ATTN: "split" (default: q, k, P and V as two fp16 terms), "fused" (split, K and V
+// staged together with the next block in flight; heads ≤ 64), "qk" (q and k split only), "f16"
 // (plain fp16 operands), "0" (the scalar kernel). Read once.
-const char* coop_attention_prefix() {
-    static const char* prefix = [] {
+const std::string& coop_attention_mode() {
+    static const std::string mode = [] {
         const char* env = std::getenv("XL_COOP_ATTN");
-        const std::string v = env ? env : "split";
-        if (v == "0") return static_cast<const char*>(nullptr);
-        if (v == "qk") return "attention_coop_qk";
-        if (v == "f16") return "attention_coop_f16";
-        return "attention_coop";
+        return std::string(env ? env : "split");
     }();
-    return prefix;
+    return mode;
+}
+
+std::string coop_attention_variant(int head_dim) {
+    const std::string& m = coop_attention_mode();
+    if (m == "fused" && head_dim <= 64) return head_dim_variant("attention_coop_fused", head_dim);
+    if (m == "qk" || m == "f16") return head_dim_variant("attention_coop_" + m, head_dim);
+    return head_dim_variant("attention_coop", head_dim);
 }
 
 }  // namespace
@@ -144,7 +148,7 @@ void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, cons
 }
 
 bool uses_coop_attention(const gpu::Context& ctx, int head_dim) {
-    return ctx.has_coop_matrix() && coop_attention_prefix() && head_dim <= XL_ATTN_COOP_MAX_HD;
+    return ctx.has_coop_matrix() && coop_attention_mode() != "0" && head_dim <= XL_ATTN_COOP_MAX_HD;
 }
 
 void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
@@ -155,7 +159,7 @@ void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::
     std::string name = head_dim_variant("attention", s.head_dim);
     uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
     if (uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
-        name = head_dim_variant(coop_attention_prefix(), s.head_dim);
+        name = coop_attention_variant(s.head_dim);
         per_group = XL_ATTN_COOP_QUERIES(s.head_dim);
     }
     const auto& pipe = ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u});
