@@ -2,10 +2,11 @@
 // of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
 // sliding windows with sinks, the far branch, ALiBi, per-query scales and xPos magnitudes (§14). n is not a multiple of
 // the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
-// 1e-5 (probabilities). Where attention runs on cooperative matrices (shaders/attention_coop.comp,
-// a GPU that has them) the output is held to kCoopOutTol and the probabilities, which use its
-// log-sum-exp, to kCoopProbTol; a grid over every head size of the cooperative variants, masks
-// and position features covers that path (on lavapipe it checks the scalar kernel on the same grid).
+// 1e-5 (probabilities). Where attention runs on cooperative matrices (shaders/attention_coop.comp
+// in its default split precision, a GPU that has them) the output is held to the same 1e-4 and the
+// probabilities, which use its log-sum-exp, to 2e-5 (measured on the H200 over this file: at most
+// 1.7e-6 and 7.3e-6); a grid over every head size of the cooperative variants, masks and position
+// features covers that path (on lavapipe it checks the scalar kernel on the same grid).
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -20,7 +21,7 @@ using namespace xl;
 
 namespace {
 
-constexpr double kCoopOutTol = 1e-3, kCoopProbTol = 1e-4;
+constexpr double kCoopOutTol = 1e-4, kCoopProbTol = 2e-5;
 
 bool all_finite(const std::vector<float>& v) {
     for (float x : v)
