@@ -13,7 +13,9 @@
 // branches arrive in q/k as in the scalar kernel.
 // Precision (defines): SPLIT_QK splits q and k into two fp16 terms x = hi + lo·2⁻¹² (as
 // matmul_coop.comp) for three products; SPLIT_PV does the same for P and V. Without them the
-// operands are plain fp16 (round to nearest).
+// operands are plain fp16 (round to nearest). FUSED (heads ≤ 64, both splits): K and V of a block are staged
+// together in their own arrays, and the next block's are fetched into registers while this one
+// is computed (two workgroup barriers per block instead of four).
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_NV_cooperative_matrix : require
@@ -64,6 +66,15 @@ shared float16_t th[BKV * LDK];    // BKV staged rows [row][d] (a Q chunk, a K o
 #ifdef HAS_LO
 shared float16_t tl[BKV * LDK];    // low term fp16((x − hi)·2¹²)
 #endif
+#ifdef FUSED
+shared float16_t vh[BKV * LDK];    // the V block, high and low terms (th/tl hold K)
+shared float16_t vl[BKV * LDK];
+#define V_HI vh
+#define V_LO vl
+#else
+#define V_HI th
+#define V_LO tl
+#endif
 shared float sc[SG * 16 * LDC];    // per subgroup: S [16][near BKV | far BKV], then P·V [16][HDP]
 shared float16_t ps[SG * 16 * LDP];
 #ifdef SPLIT_PV
@@ -100,6 +111,35 @@ void stage(uint src, uint r0, bool split) {
 #endif
     }
 }
+
+#ifdef FUSED
+#define NPT (BKV * (HDP / 4) / (32 * SG))   // vec4s of K (and of V) per invocation and block
+vec4 rk[NPT], rv[NPT];                     // the next block, in flight
+
+void fetch_kv(uint j0) {
+    [[unroll]] for (uint a = 0u; a < NPT; ++a) {
+        const uint e = gl_LocalInvocationID.x + a * 32u * SG, row = e / (HDP / 4), d4 = e % (HDP / 4);
+        const uint t = min(j0 + row, p.n - 1u);
+        rk[a] = d4 < HV ? fetch(2u, t, d4) : vec4(0.0);
+        rv[a] = d4 < HV ? fetch(4u, t, d4) : vec4(0.0);
+    }
+}
+
+void store_kv() {
+    [[unroll]] for (uint a = 0u; a < NPT; ++a) {
+        const uint e = gl_LocalInvocationID.x + a * 32u * SG, o = (e / (HDP / 4)) * LDK + 4u * (e % (HDP / 4));
+        const vec4 kh = split_high(rk[a]), vhi = split_high(rv[a]);
+        const f16vec4 k16 = f16vec4(kh), kl16 = f16vec4((rk[a] - kh) * LO_SCALE);
+        const f16vec4 v16 = f16vec4(vhi), vl16 = f16vec4((rv[a] - vhi) * LO_SCALE);
+        [[unroll]] for (uint c = 0u; c < 4u; ++c) {
+            th[o + c] = k16[c];
+            tl[o + c] = kl16[c];
+            vh[o + c] = v16[c];
+            vl[o + c] = vl16[c];
+        }
+    }
+}
+#endif
 
 #ifdef SPLIT_QK
 #define QK_SPLIT true
@@ -197,10 +237,19 @@ void main() {
     for (uint range = 0u; range < 2u; ++range) {
         const uint j_begin = range == 0u ? 0u : b_start;
         const uint j_end = range == 0u ? a_end : qend;
+#ifdef FUSED
+        if (j_begin < j_end) fetch_kv(j_begin);
+#endif
         for (uint j0 = j_begin; j0 < j_end; j0 += BKV) {
-            barrier();   // the previous block's V is no longer read
+            barrier();   // the previous block's K and V are no longer read
+#ifdef FUSED
+            store_kv();
+            barrier();
+            if (j0 + BKV < j_end) fetch_kv(j0 + BKV);
+#else
             stage(2u, j0, QK_SPLIT);
             barrier();
+#endif
             SCORES(qh, ql, 0u)
             if (FAR != 0u) {
                 barrier();
@@ -246,9 +295,14 @@ void main() {
             l = l * corr + sum;
 
             // P·V in a fresh accumulator (fp32 adds across blocks, no tensor-core truncation).
+#ifdef FUSED
+            subgroupMemoryBarrierShared();
+            subgroupBarrier();
+#else
             barrier();   // every subgroup is done with the K block
             stage(4u, j0, PV_SPLIT);
             barrier();
+#endif
             MAT32 pv[HT];
             [[unroll]] for (uint t = 0u; t < HT; ++t) pv[t] = MAT32(0.0);
 #ifdef SPLIT_PV
@@ -258,8 +312,8 @@ void main() {
                 coopMatLoadNV(al, pl, pbase + kk * 16u, LDP, false);
                 [[unroll]] for (uint t = 0u; t < HT; ++t) {
                     MAT16 b, bl;
-                    coopMatLoadNV(b, th, kk * 16u * LDK + t * 16u, LDK, false);
-                    coopMatLoadNV(bl, tl, kk * 16u * LDK + t * 16u, LDK, false);
+                    coopMatLoadNV(b, V_HI, kk * 16u * LDK + t * 16u, LDK, false);
+                    coopMatLoadNV(bl, V_LO, kk * 16u * LDK + t * 16u, LDK, false);
                     pv[t] = coopMatMulAddNV(al, b, pv[t]);
                     pv[t] = coopMatMulAddNV(a, bl, pv[t]);
                 }
@@ -271,7 +325,7 @@ void main() {
                 coopMatLoadNV(a, ps, pbase + kk * 16u, LDP, false);
                 [[unroll]] for (uint t = 0u; t < HT; ++t) {
                     MAT16 b;
-                    coopMatLoadNV(b, th, kk * 16u * LDK + t * 16u, LDK, false);
+                    coopMatLoadNV(b, V_HI, kk * 16u * LDK + t * 16u, LDK, false);
                     pv[t] = coopMatMulAddNV(a, b, pv[t]);
                 }
             }

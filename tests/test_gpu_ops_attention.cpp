@@ -2,13 +2,15 @@
 // of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
 // sliding windows with sinks, the far branch, ALiBi, per-query scales and xPos magnitudes (§14). n is not a multiple of
 // the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
-// 1e-5 (probabilities). Where attention runs on cooperative matrices (shaders/attention_coop.comp,
-// a GPU that has them) the output is held to kCoopOutTol and the probabilities, which use its
-// log-sum-exp, to kCoopProbTol; a grid over every head size of the cooperative variants, masks
-// and position features covers that path (on lavapipe it checks the scalar kernel on the same grid).
+// 1e-5 (probabilities). Where attention runs on cooperative matrices (shaders/attention_coop.comp
+// in its default split precision, a GPU that has them) the output is held to the same 1e-4 and the
+// probabilities, which use its log-sum-exp, to 2e-5 (measured on the H200 over this file: at most
+// 1.7e-6 and 7.3e-6); a grid over every head size of the cooperative variants, masks and position
+// features covers that path (on lavapipe it checks the scalar kernel on the same grid).
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
 
 #include "core/forward/gpu_ops.hpp"
 #include "core/posenc/rope_math.hpp"
@@ -19,7 +21,7 @@ using namespace xl;
 
 namespace {
 
-constexpr double kCoopOutTol = 1e-3, kCoopProbTol = 1e-4;
+constexpr double kCoopOutTol = 1e-4, kCoopProbTol = 2e-5;
 
 bool all_finite(const std::vector<float>& v) {
     for (float x : v)
@@ -137,7 +139,7 @@ void check_case(const Case& c, uint32_t seed) {
     const bool coop = uses_coop_attention(*ctx, c.hd);
     const std::vector<float> got = test::from_gpu(out, qn), got_p = test::from_gpu(p_full, probs_h.size());
     const double err = test::max_abs_diff(got, want), err_p = test::max_abs_diff(got_p, probs_h);
-    MESSAGE("attention " << (coop ? "coop" : "scalar") << " hd " << c.hd << " n " << c.n << " window " << c.window
+    MESSAGE("attention " << std::string(coop ? "coop" : "scalar") << " hd " << c.hd << " n " << c.n << " window " << c.window
                          << " sinks " << c.sinks << " far " << c.far_window << " alibi " << c.alibi
                          << " xpos " << c.xpos_gamma << ": max |Δout| = " << err << ", max |Δp| = " << err_p);
     CHECK(all_finite(got));

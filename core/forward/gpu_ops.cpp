@@ -46,20 +46,26 @@ gpu::Binding weight_texels(const GpuTensor& w) {
     return gpu::texel(w.data, weight_texel_format(type_info(w.type).gpu_layout));
 }
 
-// Precision of the cooperative-matrix attention (shaders/attention_coop.variants), from
-// XL_COOP_ATTN: "split" (q, k, P and V as two fp16 terms), "qk" (q and k only), "f16" (plain
-// fp16 operands), "0" (the scalar kernel, the default until the cooperative kernel has been
-// checked against the CPU reference on a GPU). Read once.
-const char* coop_attention_prefix() {
-    static const char* prefix = [] {
+// Variant family of the cooperative-matrix attention (shaders/attention_coop.variants), from
+// XL_COOP_ATTN: "split" (default: q, k, P and V as two fp16 terms; heads ≤ 64 take the fused
+// variant, K and V staged together with the next block in flight), "unfused" (split, staged one
+// at a time, every head), "qk" (q and k split only), "f16" (plain fp16 operands), "0" (the
+// scalar kernel). Read once. On the H200 (tools/gpu/README.md) plain fp16 is 6 % faster than
+// split but its per-token |ΔNLL| reaches 0.16 on stories260K, "qk" 1e-2, split 2.2e-4.
+const std::string& coop_attention_mode() {
+    static const std::string mode = [] {
         const char* env = std::getenv("XL_COOP_ATTN");
-        const std::string v = env ? env : "0";
-        if (v == "0") return static_cast<const char*>(nullptr);
-        if (v == "qk") return "attention_coop_qk";
-        if (v == "f16") return "attention_coop_f16";
-        return "attention_coop";
+        return std::string(env ? env : "split");
     }();
-    return prefix;
+    return mode;
+}
+
+std::string coop_attention_variant(int head_dim) {
+    const std::string& m = coop_attention_mode();
+    const bool fused = m != "unfused" && m != "qk" && m != "f16";
+    if (fused && head_dim <= 64) return head_dim_variant("attention_coop_fused", head_dim);
+    if (m == "qk" || m == "f16") return head_dim_variant("attention_coop_" + m, head_dim);
+    return head_dim_variant("attention_coop", head_dim);
 }
 
 }  // namespace
@@ -145,7 +151,7 @@ void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, cons
 }
 
 bool uses_coop_attention(const gpu::Context& ctx, int head_dim) {
-    return ctx.has_coop_matrix() && coop_attention_prefix() && head_dim <= XL_ATTN_COOP_MAX_HD;
+    return ctx.has_coop_matrix() && coop_attention_mode() != "0" && head_dim <= XL_ATTN_COOP_MAX_HD;
 }
 
 void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
@@ -156,7 +162,7 @@ void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::
     std::string name = head_dim_variant("attention", s.head_dim);
     uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
     if (uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
-        name = head_dim_variant(coop_attention_prefix(), s.head_dim);
+        name = coop_attention_variant(s.head_dim);
         per_group = XL_ATTN_COOP_QUERIES(s.head_dim);
     }
     const auto& pipe = ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u});

@@ -278,7 +278,11 @@ Context::~Context() {
 }
 
 std::string Context::compute_path() const {
-    return coop_matrix_ ? "matmul on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation; attention too with XL_COOP_ATTN=split|qk|f16)"
+    const char* attn = std::getenv("XL_COOP_ATTN");  // "0": attention stays scalar (core/forward/gpu_ops.cpp)
+    if (coop_matrix_ && attn && std::string(attn) == "0")
+        return "matmul on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation), "
+               "attention on fp32 scalar tiles";
+    return coop_matrix_ ? "matmul and attention on cooperative matrices (VK_NV_cooperative_matrix, fp16 16x16x16, fp32 accumulation)"
                         : "matmul on fp32 scalar tiles";
 }
 
