@@ -166,6 +166,11 @@ bool results_current(const AppState& app) {
            app.session == app.submitted;
 }
 
+bool request_failed(const AppState& app) {
+    const JobStatus st = app.runner.status();
+    return !st.busy && !st.error.empty() && st.error_generation == st.requested && app.session == app.submitted;
+}
+
 void finish_pending_export(AppState& app) {
     if (app.pending_export.empty() || !results_current(app)) return;
     app.view.export_dir = app.pending_export;

@@ -280,6 +280,9 @@ void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
             if (cache.size() > 32) cache.clear();
             cache[key] = std::make_shared<const ConfigResult>(r.configs[i]);
         } catch (const Error& e) {
+            // A lost device or exhausted device memory is not this configuration's fault: every
+            // later pass would fail the same way, so the job fails (the app's error dialog).
+            if (e.kind() == ErrorKind::Device || e.kind() == ErrorKind::OutOfMemory) throw;
             r.configs[i].error = e.what();
         }
     }
@@ -288,7 +291,9 @@ void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
 
 }  // namespace
 
-std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+namespace {
+
+std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
     const Session& s = req.session;
     validate_session(s, s.name);
     engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
@@ -330,6 +335,17 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
     run.progress(1.0, "done");
     r.seconds = std::chrono::duration<double>(Clock::now() - run.t0).count();
     return std::make_shared<const Results>(r);
+}
+
+}  // namespace
+
+std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+    try {
+        return compute_on(req, engine, hooks);
+    } catch (const Error& e) {
+        if (e.kind() == ErrorKind::Device) engine.forget_device();  // the next job starts on a fresh device
+        throw;
+    }
 }
 
 }  // namespace xl
