@@ -70,7 +70,9 @@ void track_latency(AppState& app) {
     }
     if (!st.error.empty() && st.error_generation > app.latency_generation) {
         app.latency_generation = st.error_generation;
-        app.error = "The computation failed; the plots show the last good results.\n\n" + st.error;
+        app.error = std::string(app.runner.latest() ? "The computation failed; the plots show the last good results."
+                                                    : "The computation failed before any results; the session is kept.") +
+                    "\n\n" + st.error;
     }
 }
 
