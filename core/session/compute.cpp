@@ -259,6 +259,11 @@ void choose_preview(Run& run) {
     }
 }
 
+// An error of a failed Vulkan call (core/gpu/vk_check.cpp's vk_fail names "Vulkan" as its subject).
+bool vulkan_failure(const Error& e) {
+    return e.subject() == "Vulkan" && (e.kind() == ErrorKind::Device || e.kind() == ErrorKind::OutOfMemory);
+}
+
 // Stage 1 for every configuration, from the cache where nothing it depends on changed.
 void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
     Results& r = run.r;
@@ -280,9 +285,10 @@ void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
             if (cache.size() > 32) cache.clear();
             cache[key] = std::make_shared<const ConfigResult>(r.configs[i]);
         } catch (const Error& e) {
-            // A lost device or exhausted device memory is not this configuration's fault: every
-            // later pass would fail the same way, so the job fails (the app's error dialog).
-            if (e.kind() == ErrorKind::Device || e.kind() == ErrorKind::OutOfMemory) throw;
+            // A failed Vulkan call (a lost device, device memory exhausted) is not this
+            // configuration's fault: every later pass would fail the same way, so the job fails
+            // (the app's error dialog). Refusals and method errors stay with their configuration.
+            if (vulkan_failure(e)) throw;
             r.configs[i].error = e.what();
         }
     }
@@ -343,7 +349,7 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
     try {
         return compute_on(req, engine, hooks);
     } catch (const Error& e) {
-        if (e.kind() == ErrorKind::Device) engine.forget_device();  // the next job starts on a fresh device
+        if (vulkan_failure(e) && e.kind() == ErrorKind::Device) engine.forget_device();  // the next job starts on a fresh device
         throw;
     }
 }
