@@ -73,7 +73,9 @@ void track_latency(AppState& app) {
     }
     if (!st.error.empty() && st.error_generation > app.latency_generation) {
         app.latency_generation = st.error_generation;
-        app.error = "The computation failed; the plots show the last good results.\n\n" + st.error;
+        app.error = std::string(app.runner.latest() ? "The computation failed; the plots show the last good results."
+                                                    : "The computation failed before any results; the session is kept.") +
+                    "\n\n" + st.error;
     }
 }
 
@@ -168,6 +170,11 @@ bool results_current(const AppState& app) {
     const auto r = app.runner.latest();
     return r && r->preview_of == 0 && !app.submitted_preview && !st.busy && st.shown == st.requested &&
            app.session == app.submitted;
+}
+
+bool request_failed(const AppState& app) {
+    const JobStatus st = app.runner.status();
+    return !st.busy && !st.error.empty() && st.error_generation == st.requested && app.session == app.submitted;
 }
 
 void finish_pending_export(AppState& app) {

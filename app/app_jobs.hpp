@@ -29,5 +29,7 @@ std::string export_all_figures(AppState& app);
 void finish_pending_export(AppState& app);
 // The shown results answer the current session completely (no job running or waiting).
 bool results_current(const AppState& app);
+// The job of the latest edit ended in an error (shown in the error dialog): no results will come.
+bool request_failed(const AppState& app);
 
 }  // namespace xl

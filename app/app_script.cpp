@@ -48,7 +48,7 @@ std::string AppScript::step(AppState& app) {
     const std::string& cmd = w[0];
     const std::string arg = joined(w, 1);
     if (cmd == "wait") {
-        if (!results_current(app)) {
+        if (!results_current(app) && !request_failed(app)) {
             if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
             return "";
         }

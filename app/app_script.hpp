@@ -7,7 +7,8 @@
 //   results PATH           File > Open results: a merged sweep (.json) or a shard folder
 //   expect-results N       an opened sweep with N cells is shown
 //   shrink                 cap eval length, lengths and windows so a test computes quickly
-//   wait                   until the results of the latest edit are complete (sweep included)
+//   wait                   until the latest edit's job has ended: its results complete (sweep
+//                          included) or it failed (the error dialog is then open)
 //   panel ID               select a tab
 //   export DIR             File > Export all figures
 //   expect-error TEXT      the error dialog is open and mentions TEXT; press OK

@@ -119,7 +119,8 @@ void error_modal(AppState& app) {
 
 void plot_tabs(AppState& app, const Results* r) {
     if (!r) {
-        ImGui::TextDisabled("Computing the first results...");
+        ImGui::TextDisabled(request_failed(app) ? "No results: the computation failed (the error is shown in the dialog)."
+                                                : "Computing the first results...");
         return;
     }
     if (!ImGui::BeginTabBar("panels")) return;

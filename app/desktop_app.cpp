@@ -171,8 +171,9 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
     const auto start = clock::now();
     auto last = clock::now();
     for (;;) {
-        // With a screenshot, count only consecutive frames that show finished results.
-        const bool settled = app.runner.latest() && !app.runner.status().busy;
+        // With a screenshot, count only consecutive frames that show finished results, or the
+        // error dialog of a job that failed (no results will come: waiting would hang 300 s).
+        const bool settled = (app.runner.latest() || request_failed(app)) && !app.runner.status().busy;
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
         const bool last_frame = !script.active() && !drag.active() && o.max_frames > 0 && frames >= o.max_frames;

@@ -425,6 +425,8 @@ def hf_seeds(models):
     kvs = [kv for kv in gguf_kv_read(os.path.join(HF, "qwen2.gguf")) if kv[0].startswith(("general.", "tokenizer."))]
     for pre in ("qwen2", "smollm", "llama-bpe", "gpt-2", "default"):
         put("gguf_bpe", f"tiny-qwen2-vocab-{pre}.gguf", gguf_vocab_only(kvs, {"tokenizer.ggml.pre": (8, gguf_str(pre))}))
+    # fuzz_gguf_vocab's own seeds reach no gpt2 vocabulary (its SmolLM2 cut ends inside the token list)
+    put("gguf_vocab", "tiny-qwen2-vocab.gguf", gguf_vocab_only(kvs))
     smol = os.path.join(models or "", "SmolLM2-135M-Instruct.Q4_1.gguf")
     if models and os.path.exists(smol):
         kvs = gguf_kv_read(smol)

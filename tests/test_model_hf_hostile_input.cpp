@@ -158,3 +158,16 @@ TEST_CASE("hf hostile input: config.json sliding-window numbers outside int are 
     const xl::Error q = error_of([&] { xl::read_hf_config(qwen, "config.json"); });
     CHECK(has(q, "'max_window_layers' must be a whole number from 0 to 2147483647"));
 }
+
+TEST_CASE("hf hostile input: config.json scales and bases that would give NaN or infinity are refused") {
+    // 1/sqrt(0 or negative) and a RoPE base <= 0 made NaN / infinite attention and frequencies.
+    const std::string gemma = R"({"model_type": "gemma3_text", "vocab_size": 288, "hidden_size": 64, "intermediate_size": 96,
+        "num_hidden_layers": 2, "num_attention_heads": 4, "max_position_embeddings": 256, "head_dim": 16, "sliding_window": 8)";
+    const xl::Error s = error_of([&] { xl::read_hf_config(gemma + R"(, "query_pre_attn_scalar": 0})", "config.json"); });
+    CHECK(s.kind() == ErrorKind::BadFile);
+    CHECK(has(s, "'query_pre_attn_scalar' must be > 0, got 0"));
+    const xl::Error b = error_of([&] { xl::read_hf_config(gemma + R"(, "rope_local_base_freq": -5})", "config.json"); });
+    CHECK(has(b, "'rope_local_base_freq' must be a positive RoPE base, got -5"));
+    // The tiny checkpoint's own config still reads.
+    CHECK_NOTHROW(xl::read_hf_config(gemma + R"(, "query_pre_attn_scalar": 16, "rope_local_base_freq": 10000})", "config.json"));
+}

@@ -51,7 +51,8 @@ harnesses=()
 if [ "$mode" = "fuzz" ] && [ $# -gt 1 ]; then
   shift; harnesses=("$@")
 else
-  for f in fuzz/fuzz_*.cpp; do n=$(basename "$f" .cpp); [ "$n" = fuzz_common ] || harnesses+=("${n#fuzz_}"); done
+  # Every fuzz/fuzz_*.cpp that defines a harness (fuzz_common.cpp and fuzz_folder.cpp are helpers).
+  for f in fuzz/fuzz_*.cpp; do grep -q LLVMFuzzerTestOneInput "$f" && harnesses+=("$(basename "$f" .cpp | sed 's/^fuzz_//')"); done
 fi
 targets=(); for h in "${harnesses[@]}"; do targets+=("fuzz_$h"); done
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"

@@ -193,6 +193,7 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     Impl& s = *impl_;
     const ModelConfig& c = s.model.config;
     s.check_request(request);
+    const gpu::DiscardOnThrow discard(*s.rec);  // a failed pass (lost device, no memory) leaves nothing behind
     const int n = int(request.tokens.size());
     s.ensure_capacity(n);
     ForwardResult result;

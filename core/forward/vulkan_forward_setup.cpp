@@ -91,25 +91,28 @@ void VulkanForward::Impl::ensure_capacity(int n) {
     const int cap = std::max(n, (n + 255) / 256 * 256);
     const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
     act = GpuActivations{};  // release the old buffers before allocating larger ones
+    // Allocated into `a` and kept only when every buffer was allocated: an allocation that fails
+    // (device memory exhausted) leaves no capacity claimed by missing buffers for the next pass.
+    GpuActivations a;
     gpu::Context& g = *ctx;
-    act.capacity = cap;
-    act.chunk = int(chunk_rows(cap));
-    act.tokens = sized(g, cap);
-    act.x = sized(g, cap * int64_t(c.dim));
-    act.xb = sized(g, cap * int64_t(c.dim));
-    act.q = sized(g, cap * qd);
-    act.qf = sized(g, cap * qd);
-    act.att = sized(g, cap * qd);
-    act.k = sized(g, cap * kvd);
-    act.kf = sized(g, cap * kvd);
-    act.v = sized(g, cap * kvd);
-    act.lse = sized(g, cap * int64_t(c.n_heads));
-    act.h1 = sized(g, cap * int64_t(c.hidden_dim));
-    act.h3 = sized(g, cap * int64_t(c.hidden_dim));
-    act.logits = sized(g, int64_t(act.chunk) * c.vocab_size);
-    act.nll = sized(g, cap);
-    act.plans.resize(layer_kinds_of(c).size());
-    for (GpuPlanBuffers& p : act.plans) {
+    a.capacity = cap;
+    a.chunk = int(chunk_rows(cap));
+    a.tokens = sized(g, cap);
+    a.x = sized(g, cap * int64_t(c.dim));
+    a.xb = sized(g, cap * int64_t(c.dim));
+    a.q = sized(g, cap * qd);
+    a.qf = sized(g, cap * qd);
+    a.att = sized(g, cap * qd);
+    a.k = sized(g, cap * kvd);
+    a.kf = sized(g, cap * kvd);
+    a.v = sized(g, cap * kvd);
+    a.lse = sized(g, cap * int64_t(c.n_heads));
+    a.h1 = sized(g, cap * int64_t(c.hidden_dim));
+    a.h3 = sized(g, cap * int64_t(c.hidden_dim));
+    a.logits = sized(g, int64_t(a.chunk) * c.vocab_size);
+    a.nll = sized(g, cap);
+    a.plans.resize(layer_kinds_of(c).size());
+    for (GpuPlanBuffers& p : a.plans) {
         p.q_pos = sized(g, cap);
         p.k_pos = sized(g, cap);
         p.qf_pos = sized(g, cap);
@@ -119,6 +122,7 @@ void VulkanForward::Impl::ensure_capacity(int n) {
         p.inv_freq = sized(g, std::max(c.head_dim / 2, 1));
         p.xpos_log2_zeta = sized(g, std::max(c.head_dim / 2, 1));
     }
+    act = std::move(a);
 }
 
 void VulkanForward::Impl::check_request(const ForwardRequest& r) const {

@@ -33,6 +33,7 @@ bool VulkanForward::head_logits(const float* hidden, int rows,
     Impl& s = *impl_;
     const ModelConfig& c = s.model.config;
     if (rows <= 0) return true;
+    const gpu::DiscardOnThrow discard(*s.rec);
     s.ensure_capacity(std::min(rows, int(s.chunk_rows(rows))));
     GpuOps ops(*s.ctx, *s.rec);
     std::vector<float> chunk;

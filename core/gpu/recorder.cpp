@@ -32,6 +32,24 @@ Recorder::Recorder(Context& ctx) : ctx_(ctx) {
     }
 }
 
+DiscardOnThrow::~DiscardOnThrow() {
+    if (std::uncaught_exceptions() > uncaught_) r_.discard();
+}
+
+void Recorder::discard() noexcept {
+    if (recording_) vkEndCommandBuffer(cb_);
+    recording_ = false;
+    vkResetCommandBuffer(cb_, 0);
+    after_.clear();
+    retired_.clear();
+    labels_.clear();
+    written_.clear();
+    read_.clear();
+    upload_.used = readback_.used = 0;
+    for (auto p : pools_) vkResetDescriptorPool(ctx_.device(), p, 0);
+    pool_ = 0;
+}
+
 Recorder::~Recorder() {
     const VkDevice dev = ctx_.device();
     if (recording_) vkEndCommandBuffer(cb_);

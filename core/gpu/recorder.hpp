@@ -19,6 +19,7 @@
 #include <functional>
 #include <initializer_list>
 #include <set>
+#include <exception>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -40,6 +41,22 @@ inline Binding in(const Buffer& b) { return {&b, false}; }
 inline Binding out(Buffer& b) { return {&b, true}; }
 inline Binding texel(const Buffer& b, VkFormat f = VK_FORMAT_R32G32B32A32_SFLOAT) { return {&b, false, f}; }
 
+class Recorder;
+
+// Calls recorder.discard() when the scope is left by an exception (a pass failed half-way: its
+// deferred downloads point into results that are gone, its commands into buffers of that pass).
+class DiscardOnThrow {
+public:
+    explicit DiscardOnThrow(Recorder& r) : r_(r), uncaught_(std::uncaught_exceptions()) {}
+    ~DiscardOnThrow();
+    DiscardOnThrow(const DiscardOnThrow&) = delete;
+    DiscardOnThrow& operator=(const DiscardOnThrow&) = delete;
+
+private:
+    Recorder& r_;
+    int uncaught_;
+};
+
 class Recorder {
 public:
     explicit Recorder(Context& ctx);
@@ -60,6 +77,9 @@ public:
     void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset = 0);
     void timestamp(std::string label);
     void submit();  // submit, wait, run deferred downloads, reset for reuse
+    // Drops everything recorded since the last submit (commands, deferred downloads, staging
+    // space): after a failed pass, nothing of it may run or be written later.
+    void discard() noexcept;
 
     // After submit(): milliseconds between consecutive timestamps, labelled by the later one.
     const std::vector<std::pair<std::string, double>>& timings() const { return timings_; }

@@ -118,7 +118,11 @@ void check_block_options(const Keys& k, const HfArchitecture& a, HfModelConfig& 
     c.mlp = a.mlp;
     c.tied_output = k.flag("tie_word_embeddings", a.default_tied);
     if (a.scale_embeddings) c.embedding_scale = std::sqrt(float(c.dim));
-    if (k.has("query_pre_attn_scalar")) c.attention_scale = float(1.0 / std::sqrt(k.number("query_pre_attn_scalar")));
+    if (k.has("query_pre_attn_scalar")) {
+        const double s = k.number("query_pre_attn_scalar");
+        if (!(s > 0)) k.fail(ErrorKind::BadFile, "'query_pre_attn_scalar' must be > 0, got " + json_excerpt(k.c.at("query_pre_attn_scalar")));
+        c.attention_scale = float(1.0 / std::sqrt(s));
+    }
     else if (std::string(a.name) == "gemma3") c.attention_scale = float(1.0 / std::sqrt(256.0));
 }
 

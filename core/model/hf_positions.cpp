@@ -165,8 +165,14 @@ void read_hf_layer_kinds(const json& cfg, const std::string& path, const HfArchi
     local.rope_base = c.rope_base;
     if (a.local_global) {
         const json* p = per_type_parameters(cfg, "sliding_attention");
-        if (p && has(*p, "rope_theta")) local.rope_base = float(number(*p, "rope_theta", path));
-        else if (has(cfg, "rope_local_base_freq")) local.rope_base = float(number(cfg, "rope_local_base_freq", path));
+        auto base = [&](const json& o, const char* k) {  // a RoPE base: finite and > 0 as a float
+            const double b = number(o, k, path);
+            if (!(b > 0 && b <= 3.0e38))
+                throw Error(ErrorKind::BadFile, path, "'" + std::string(k) + "' must be a positive RoPE base, got " + json_excerpt(o.at(k)));
+            return float(b);
+        };
+        if (p && has(*p, "rope_theta")) local.rope_base = base(*p, "rope_theta");
+        else if (has(cfg, "rope_local_base_freq")) local.rope_base = base(cfg, "rope_local_base_freq");
         else {
             local.rope_base = 10000.f;
             c.warnings.push_back("rope_local_base_freq missing: using the gemma3 default 10000");

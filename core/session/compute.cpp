@@ -304,6 +304,11 @@ void choose_preview(Run& run) {
     }
 }
 
+// An error of a failed Vulkan call (core/gpu/vk_check.cpp's vk_fail names "Vulkan" as its subject).
+bool vulkan_failure(const Error& e) {
+    return e.subject() == "Vulkan" && (e.kind() == ErrorKind::Device || e.kind() == ErrorKind::OutOfMemory);
+}
+
 // Stage 1 for every configuration, from the cache where nothing it depends on changed.
 void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
     Results& r = run.r;
@@ -325,6 +330,10 @@ void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
             if (cache.size() > 32) cache.clear();
             cache[key] = std::make_shared<const ConfigResult>(r.configs[i]);
         } catch (const Error& e) {
+            // A failed Vulkan call (a lost device, device memory exhausted) is not this
+            // configuration's fault: every later pass would fail the same way, so the job fails
+            // (the app's error dialog). Refusals and method errors stay with their configuration.
+            if (vulkan_failure(e)) throw;
             r.configs[i].error = e.what();
         }
     }
@@ -333,7 +342,9 @@ void stage_quick(Run& run, const std::vector<MethodSpec>& specs) {
 
 }  // namespace
 
-std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+namespace {
+
+std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
     const Session& s = req.session;
     validate_session(s, s.name);
     engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
@@ -379,6 +390,17 @@ std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine
     run.progress(1.0, "done");
     r.seconds = std::chrono::duration<double>(Clock::now() - run.t0).count();
     return std::make_shared<const Results>(r);
+}
+
+}  // namespace
+
+std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks) {
+    try {
+        return compute_on(req, engine, hooks);
+    } catch (const Error& e) {
+        if (vulkan_failure(e) && e.kind() == ErrorKind::Device) engine.forget_device();  // the next job starts on a fresh device
+        throw;
+    }
 }
 
 }  // namespace xl

@@ -61,6 +61,9 @@ std::string session_model_path(const ComputeRequest& req);
 std::string session_tokenizer_path(const ComputeRequest& req);
 std::string session_text_path(const ComputeRequest& req);
 
+// A configuration whose pass fails keeps its error in its ConfigResult; a failed Vulkan call (a
+// lost device, device memory exhausted: subject "Vulkan") fails the whole job instead (the app's
+// error dialog), and after a lost device the engine starts over on a fresh one at the next job.
 std::shared_ptr<const Results> compute_results(const ComputeRequest& req, Engine& engine, const ComputeHooks& hooks);
 
 }  // namespace xl

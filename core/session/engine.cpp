@@ -52,4 +52,14 @@ void Engine::ensure(const std::string& model_path, const std::string& tokenizer_
     }
 }
 
+void Engine::forget_device() {
+    forward_.reset();
+    model_.reset();
+    model_path_.clear();
+    tokenizer_path_.clear();
+    text_path_.clear();
+    stage_cache_.clear();
+    last_pass_ = {};
+}
+
 }  // namespace xl

@@ -44,6 +44,9 @@ public:
     // dragging one configuration's slider recomputes only that configuration. Worker thread only.
     std::map<std::string, std::shared_ptr<const void>>& stage_cache() { return stage_cache_; }
     PassCost& last_pass() { return last_pass_; }
+    // After a lost device: drops the forward backend (and the model it holds on the device), so the
+    // next ensure() starts over on a fresh device instead of reusing the lost one.
+    void forget_device();
 
 private:
     int device_index_;
