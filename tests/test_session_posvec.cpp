@@ -78,8 +78,9 @@ TEST_CASE("session posvec: the stage equals a direct computation, is cached, and
     for (const auto& mk : figs[1].markers) marker = marker || (mk.kind == xl::MarkerKind::Vertical && mk.value == 512);
     CHECK(marker);
     CHECK(figs[1].series.size() == 3);
-    CHECK(figs[1].series[0].y.size() == 640);
-    CHECK(figs[1].series[0].y[5] == doctest::Approx(r->configs[0].posvec->layers[3].norm[5]));
+    CHECK(figs[1].series[0].y.size() == 639);  // position 0 (BOS) is not drawn
+    CHECK(figs[1].series[0].x[0] == 1);
+    CHECK(figs[1].series[0].y[4] == doctest::Approx(r->configs[0].posvec->layers[3].norm[5]));
     CHECK(figs[0].title.find("layer 3") != std::string::npos);
 
     req.want_posvec = false;  // the app asks only while the tab is open

@@ -33,14 +33,20 @@ void posvec_meta(FigureSpec& f, const Results& r, int layer) {
                                    "Decomposed Positional Vectors')";
     f.meta["windows"] = std::to_string(r.posvec_windows) + " consecutive non-overlapping windows of " +
                         std::to_string(r.eval_length) + " tokens, first token replaced by BOS";
-    f.meta["pca"] = "centred across positions, fitted on positions inside the training length, every position projected";
+    f.meta["pca"] = "centred across positions, fitted on positions 1 .. training length - 1 (position 0, BOS in every "
+                    "window, left out of the fit and of the plots), every other position projected";
     for (const ConfigResult& c : r.configs) {
         if (!c.posvec) continue;
         const LayerPositionalVectors* l = find_layer(*c.posvec, layer);
         if (!l) continue;
         std::string ev;
         for (size_t i = 0; i < l->explained.size(); ++i) ev += (i ? ", PC" : "PC") + std::to_string(i + 1) + " " + percent(l->explained[i]);
-        f.meta[std::string("explained ") + c.label] = ev + " of positions 0.." + std::to_string(c.posvec->fitted - 1);
+        f.meta[std::string("explained ") + c.label] = ev + " of positions " + std::to_string(c.posvec->fit_from) + ".." +
+                                                      std::to_string(c.posvec->fitted - 1);
+        if (!l->norm.empty()) f.meta[std::string("norm at position 0 ") + c.label] = std::to_string(l->norm[0]) + " (BOS, not drawn)";
+        if (std::isfinite(l->noise_share))
+            f.meta[std::string("noise share ") + c.label] = std::to_string(l->noise_share) +
+                                                            " of the fitted variance is window-averaging noise";
     }
 }
 
@@ -71,7 +77,7 @@ FigureSpec figure_posvec_norm(const Results& r, int layer) {
         s.color = palette_color(int(k));
         s.width_pt = 1.0f;
         if (l)
-            for (size_t t = 0; t < l->norm.size(); ++t) {
+            for (size_t t = size_t(c.posvec->fit_from); t < l->norm.size(); ++t) {
                 s.x.push_back(double(t));
                 s.y.push_back(l->norm[t]);
             }
@@ -101,20 +107,20 @@ FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair) {
         std::string name = config_name(c);
         if (l && l->pc.size() > b) name += " (" + percent(l->explained[a]) + ", " + percent(l->explained[b]) + ")";
         Series inside{name, {}, {}}, beyond{std::string(1, c.label) + " beyond training length", {}, {}};
-        Series start{std::string(1, c.label) + " position 0", {}, {}}, edge{std::string(1, c.label) + " training length", {}, {}};
+        Series start{std::string(1, c.label) + " first fitted position", {}, {}}, edge{std::string(1, c.label) + " training length", {}, {}};
         inside.color = beyond.color = start.color = edge.color = colour;
         beyond.style = LineStyle::Dashed;
         beyond.legend = start.legend = edge.legend = false;
         start.markers = edge.markers = true;
         if (l && l->pc.size() > b) {
-            const int fitted = c.posvec->fitted, n = int(l->pc[a].size());
-            for (int t = 0; t < n; ++t) {
+            const int fitted = c.posvec->fitted, n = int(l->pc[a].size()), from = c.posvec->fit_from;
+            for (int t = from; t < n; ++t) {
                 // the beyond part starts at the last fitted position so the two lines join
                 if (t < fitted) { inside.x.push_back(l->pc[a][size_t(t)]); inside.y.push_back(l->pc[b][size_t(t)]); }
                 if (t >= fitted - 1 && fitted < n) { beyond.x.push_back(l->pc[a][size_t(t)]); beyond.y.push_back(l->pc[b][size_t(t)]); }
             }
-            start.x = {l->pc[a][0]};
-            start.y = {l->pc[b][0]};
+            start.x = {l->pc[a][size_t(from)]};
+            start.y = {l->pc[b][size_t(from)]};
             if (fitted < n) {
                 edge.x = {l->pc[a][size_t(fitted)]};
                 edge.y = {l->pc[b][size_t(fitted)]};
@@ -126,7 +132,7 @@ FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair) {
         if (!edge.x.empty()) f.series.push_back(std::move(edge));
     }
     posvec_meta(f, r, layer);
-    f.meta["markers"] = "dot at position 0 and at the first position beyond the training length";
+    f.meta["markers"] = "dot at the first fitted position (1) and at the first position beyond the training length";
     return f;
 }
 
@@ -147,7 +153,7 @@ FigureSpec figure_posvec_components(const Results& r, int layer) {
             s.width_pt = 1.0f;
             s.style = i == 0 ? LineStyle::Solid : LineStyle::Dashed;
             if (l && l->pc.size() > i)
-                for (size_t t = 0; t < l->pc[i].size(); ++t) {
+                for (size_t t = size_t(c.posvec->fit_from); t < l->pc[i].size(); ++t) {
                     s.x.push_back(double(t));
                     s.y.push_back(l->pc[i][t]);
                 }
@@ -162,7 +168,7 @@ FigureSpec figure_posvec_components(const Results& r, int layer) {
 FigureSpec figure_posvec_layers(const Results& r) {
     FigureSpec f;
     f.id = "posvec_layers";
-    f.title = "Per layer: variance in the kept components (solid), beyond-range share on their plane (dashed)";
+    f.title = "Per layer: explained variance (solid), beyond-range share on the plane (dashed), noise share (dotted)";
     f.x = {"Layer", "", AxisScale::Linear};
     f.x.csv_name = "layer";
     f.y = {"Share", "", AxisScale::Linear};
@@ -172,9 +178,12 @@ FigureSpec figure_posvec_layers(const Results& r) {
     for (size_t k = 0; k < r.configs.size(); ++k) {
         const ConfigResult& c = r.configs[k];
         Series ev{config_name(c) + " explained", {}, {}}, plane{std::string(1, c.label) + " beyond on plane", {}, {}};
-        ev.color = plane.color = palette_color(int(k));
+        Series noise{std::string(1, c.label) + " noise share", {}, {}};
+        ev.color = plane.color = noise.color = palette_color(int(k));
         ev.markers = plane.markers = true;
         plane.style = LineStyle::Dashed;
+        noise.style = LineStyle::Dotted;
+        noise.legend = false;
         if (c.posvec)
             for (const LayerPositionalVectors& l : c.posvec->layers) {
                 double sum = 0;
@@ -185,14 +194,20 @@ FigureSpec figure_posvec_layers(const Results& r) {
                     plane.x.push_back(l.layer);
                     plane.y.push_back(l.beyond_in_plane);
                 }
+                if (std::isfinite(l.noise_share)) {
+                    noise.x.push_back(l.layer);
+                    noise.y.push_back(std::min(1.0, l.noise_share));
+                }
             }
         f.series.push_back(std::move(ev));
         if (!plane.x.empty()) f.series.push_back(std::move(plane));
+        if (!noise.x.empty()) f.series.push_back(std::move(noise));
     }
     posvec_meta(f, r, 0);
     for (const ConfigResult& c : r.configs) f.meta.erase(std::string("explained ") + c.label);  // per layer: in the plot
     f.meta["explained"] = "share of the fitted positions' variance along the kept components (sum)";
     f.meta["beyond_on_plane"] = "share of the beyond-range positions' centred energy inside the kept components' plane";
+    f.meta["noise_share"] = "expected window-averaging noise tr Cov_w(h) / W over the fitted variance (capped at 1 in the plot)";
     return f;
 }
 
