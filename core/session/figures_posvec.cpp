@@ -26,9 +26,11 @@ std::string percent(double share) {
     return b;
 }
 
+// Meta of every posvec figure; layer < 0 (the per-layer plot) leaves out the one-layer entries.
 void posvec_meta(FigureSpec& f, const Results& r, int layer) {
     add_common_meta(f, r);
-    f.meta["positional_vectors"] = "mean over windows of the residual stream after block " + std::to_string(layer) +
+    f.meta["positional_vectors"] = "mean over windows of the residual stream after block " +
+                                   (layer < 0 ? std::string("l") : std::to_string(layer)) +
                                    " (Dong et al., 2024, 'Exploring Context Window of Large Language Models via "
                                    "Decomposed Positional Vectors')";
     f.meta["windows"] = std::to_string(r.posvec_windows) + " consecutive non-overlapping windows of " +
@@ -36,7 +38,7 @@ void posvec_meta(FigureSpec& f, const Results& r, int layer) {
     f.meta["pca"] = "centred across positions, fitted on positions 1 .. training length - 1 (position 0, BOS in every "
                     "window, left out of the fit and of the plots), every other position projected";
     for (const ConfigResult& c : r.configs) {
-        if (!c.posvec) continue;
+        if (!c.posvec || layer < 0) continue;
         const LayerPositionalVectors* l = find_layer(*c.posvec, layer);
         if (!l) continue;
         std::string ev;
@@ -203,8 +205,7 @@ FigureSpec figure_posvec_layers(const Results& r) {
         if (!plane.x.empty()) f.series.push_back(std::move(plane));
         if (!noise.x.empty()) f.series.push_back(std::move(noise));
     }
-    posvec_meta(f, r, 0);
-    for (const ConfigResult& c : r.configs) f.meta.erase(std::string("explained ") + c.label);  // per layer: in the plot
+    posvec_meta(f, r, -1);
     f.meta["explained"] = "share of the fitted positions' variance along the kept components (sum)";
     f.meta["beyond_on_plane"] = "share of the beyond-range positions' centred energy inside the kept components' plane";
     f.meta["noise_share"] = "expected window-averaging noise tr Cov_w(h) / W over the fitted variance (capped at 1 in the plot)";
