@@ -26,6 +26,9 @@ void posvec_panel(Session& s, ViewState& v, const Results& r) {
     ImGui::SetNextItemWidth(140);
     ImGui::SliderInt("windows##posvec", &s.posvec_windows, 1, 64, "%d", ImGuiSliderFlags_Logarithmic);
     ImGui::SameLine();
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt("smoothing##posvec", &v.smoothing, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SameLine();
     ImGui::TextDisabled("(?)");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("p_l(t) = mean over windows of the residual stream after block l at position t\n"

@@ -20,6 +20,19 @@ const LayerPositionalVectors* find_layer(const PositionalVectors& pv, int layer)
     return best;
 }
 
+// Trailing mean over the last w values (positions from .. t), as the loss plots smooth: the
+// averaging noise of few windows hides the trend otherwise.
+std::vector<double> trailing(const std::vector<double>& y, size_t from, int w) {
+    std::vector<double> out(y.size(), NAN);
+    double sum = 0;
+    for (size_t t = from; t < y.size(); ++t) {
+        sum += y[t];
+        if (t >= from + size_t(w)) sum -= y[t - size_t(w)];
+        out[t] = sum / double(std::min(t - from + 1, size_t(w)));
+    }
+    return out;
+}
+
 std::string percent(double share) {
     char b[16];
     std::snprintf(b, sizeof b, "%.0f%%", 100 * share);
@@ -64,7 +77,14 @@ bool has_posvec(const Results& r) {
     return false;
 }
 
-FigureSpec figure_posvec_norm(const Results& r, int layer) {
+namespace {
+void smoothing_meta(FigureSpec& f, int w) {
+    f.meta["smoothing"] = w > 1 ? "trailing mean over " + std::to_string(w) + " positions (drawn; CSV of the CLI is raw)" : "none";
+    if (w > 1) f.title += " (moving average " + std::to_string(w) + ")";
+}
+}  // namespace
+
+FigureSpec figure_posvec_norm(const Results& r, int layer, int smoothing) {
     FigureSpec f;
     f.id = "posvec_norm";
     f.title = "Positional vector norm, layer " + std::to_string(layer);
@@ -78,19 +98,23 @@ FigureSpec figure_posvec_norm(const Results& r, int layer) {
         Series s{config_name(c), {}, {}};
         s.color = palette_color(int(k));
         s.width_pt = 1.0f;
-        if (l)
-            for (size_t t = size_t(c.posvec->fit_from); t < l->norm.size(); ++t) {
+        if (l) {
+            const size_t from = size_t(c.posvec->fit_from);
+            const std::vector<double> y = trailing(l->norm, from, std::max(1, smoothing));
+            for (size_t t = from; t < y.size(); ++t) {
                 s.x.push_back(double(t));
-                s.y.push_back(l->norm[t]);
+                s.y.push_back(y[t]);
             }
+        }
         f.series.push_back(std::move(s));
     }
     add_train_marker(f, r);
     posvec_meta(f, r, layer);
+    smoothing_meta(f, smoothing);
     return f;
 }
 
-FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair) {
+FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair, int smoothing) {
     const size_t a = pair == 1 ? 1 : 0, b = a + 1;
     FigureSpec f;
     f.id = "posvec_trajectory";
@@ -116,16 +140,18 @@ FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair) {
         start.markers = edge.markers = true;
         if (l && l->pc.size() > b) {
             const int fitted = c.posvec->fitted, n = int(l->pc[a].size()), from = c.posvec->fit_from;
+            const int w = std::max(1, smoothing);
+            const std::vector<double> xa = trailing(l->pc[a], size_t(from), w), yb = trailing(l->pc[b], size_t(from), w);
             for (int t = from; t < n; ++t) {
                 // the beyond part starts at the last fitted position so the two lines join
-                if (t < fitted) { inside.x.push_back(l->pc[a][size_t(t)]); inside.y.push_back(l->pc[b][size_t(t)]); }
-                if (t >= fitted - 1 && fitted < n) { beyond.x.push_back(l->pc[a][size_t(t)]); beyond.y.push_back(l->pc[b][size_t(t)]); }
+                if (t < fitted) { inside.x.push_back(xa[size_t(t)]); inside.y.push_back(yb[size_t(t)]); }
+                if (t >= fitted - 1 && fitted < n) { beyond.x.push_back(xa[size_t(t)]); beyond.y.push_back(yb[size_t(t)]); }
             }
-            start.x = {l->pc[a][size_t(from)]};
-            start.y = {l->pc[b][size_t(from)]};
+            start.x = {xa[size_t(from)]};
+            start.y = {yb[size_t(from)]};
             if (fitted < n) {
-                edge.x = {l->pc[a][size_t(fitted)]};
-                edge.y = {l->pc[b][size_t(fitted)]};
+                edge.x = {xa[size_t(fitted)]};
+                edge.y = {yb[size_t(fitted)]};
             }
         }
         f.series.push_back(std::move(inside));
@@ -134,11 +160,12 @@ FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair) {
         if (!edge.x.empty()) f.series.push_back(std::move(edge));
     }
     posvec_meta(f, r, layer);
+    smoothing_meta(f, smoothing);
     f.meta["markers"] = "dot at the first fitted position (1) and at the first position beyond the training length";
     return f;
 }
 
-FigureSpec figure_posvec_components(const Results& r, int layer) {
+FigureSpec figure_posvec_components(const Results& r, int layer, int smoothing) {
     FigureSpec f;
     f.id = "posvec_components";
     f.title = "Principal components vs position, layer " + std::to_string(layer) + " (solid PC1, dashed PC2)";
@@ -154,16 +181,20 @@ FigureSpec figure_posvec_components(const Results& r, int layer) {
             s.color = palette_color(int(k));
             s.width_pt = 1.0f;
             s.style = i == 0 ? LineStyle::Solid : LineStyle::Dashed;
-            if (l && l->pc.size() > i)
-                for (size_t t = size_t(c.posvec->fit_from); t < l->pc[i].size(); ++t) {
+            if (l && l->pc.size() > i) {
+                const size_t from = size_t(c.posvec->fit_from);
+                const std::vector<double> y = trailing(l->pc[i], from, std::max(1, smoothing));
+                for (size_t t = from; t < y.size(); ++t) {
                     s.x.push_back(double(t));
-                    s.y.push_back(l->pc[i][t]);
+                    s.y.push_back(y[t]);
                 }
+            }
             f.series.push_back(std::move(s));
         }
     }
     add_train_marker(f, r);
     posvec_meta(f, r, layer);
+    smoothing_meta(f, smoothing);
     return f;
 }
 
@@ -215,8 +246,9 @@ FigureSpec figure_posvec_layers(const Results& r) {
 std::vector<FigureSpec> posvec_figures(const Results& r, const ViewState& v) {
     if (!has_posvec(r)) return {};
     const int layer = std::clamp(v.posvec_layer, 0, std::max(0, r.config.n_layers - 1));
-    return {figure_posvec_trajectory(r, layer, v.posvec_pair), figure_posvec_norm(r, layer),
-            figure_posvec_components(r, layer), figure_posvec_layers(r)};
+    const int w = std::max(1, v.smoothing);
+    return {figure_posvec_trajectory(r, layer, v.posvec_pair, w), figure_posvec_norm(r, layer, w),
+            figure_posvec_components(r, layer, w), figure_posvec_layers(r)};
 }
 
 }  // namespace xl
