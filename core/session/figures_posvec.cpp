@@ -118,8 +118,8 @@ FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair, int s
     const size_t a = pair == 1 ? 1 : 0, b = a + 1;
     FigureSpec f;
     f.id = "posvec_trajectory";
-    f.title = "Positional vectors in the PC" + std::to_string(a + 1) + "-PC" + std::to_string(b + 1) + " plane, layer " +
-              std::to_string(layer) + " (dashed: beyond the training length)";
+    f.title = "PC" + std::to_string(a + 1) + "-PC" + std::to_string(b + 1) + " trajectory, layer " + std::to_string(layer) +
+              " (dashed: beyond train)";
     f.x = {"PC" + std::to_string(a + 1), "", AxisScale::Linear};
     f.x.csv_name = "pc" + std::to_string(a + 1);
     f.y = {"PC" + std::to_string(b + 1), "", AxisScale::Linear};
