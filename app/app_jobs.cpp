@@ -160,7 +160,8 @@ bool missing_stages(const AppState& app, const Results& r) {
     for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
     const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
     const bool posvec = shows_panel(app.session, "posvec") && !r.posvec_done;
-    return (entropy && !r.entropy_done) || logit || kl || posvec || !r.sweep_done;
+    const bool sweep = shows_panel(app.session, "perplexity") && !r.sweep_done;  // no sweep runs without the panel
+    return (entropy && !r.entropy_done) || logit || kl || posvec || sweep;
 }
 
 }  // namespace

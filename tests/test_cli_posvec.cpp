@@ -45,7 +45,7 @@ TEST_CASE("cli posvec: table, json and csv of two methods at 2x the training len
     REQUIRE_MESSAGE(t.code == 0, t.err);
     CHECK(t.out.find("method: none") != std::string::npos);
     CHECK(t.out.find("method: yarn:s=2") != std::string::npos);
-    CHECK(t.out.find("fitted on positions 0..511 (training length 512)") != std::string::npos);
+    CHECK(t.out.find("fitted on positions 1..511 (training length 512") != std::string::npos);
 
     const CliRun j = run_cli(args + "--format json");
     REQUIRE_MESSAGE(j.code == 0, j.err);
@@ -67,6 +67,9 @@ TEST_CASE("cli posvec: table, json and csv of two methods at 2x the training len
                 sum += e.get<double>();
             }
             CHECK(sum <= 1 + 1e-9);
+            const double noise = l["noise_share"].get<double>();  // two windows: content noise is large
+            CHECK(noise > 0);
+            CHECK(noise < 1.5);
             const double share = l["beyond_in_plane"].get<double>();
             CHECK(share >= 0);
             CHECK(share <= 1 + 1e-9);
@@ -86,13 +89,13 @@ TEST_CASE("cli posvec: table, json and csv of two methods at 2x the training len
 }
 
 TEST_CASE("cli posvec: at 1x nothing lies beyond the training length; layers can be chosen") {
-    const CliRun j = run_cli("posvec --cpu " + kModel + " --length 256 --windows 2 --layers 3,1 --components 2 --format json");
+    const CliRun j = run_cli("posvec --cpu " + kModel + " --length 256 --windows 2 --layers 3,0 --components 2 --format json");
     REQUIRE_MESSAGE(j.code == 0, j.err);
     const auto doc = nlohmann::json::parse(j.out);
     CHECK(doc["fitted_positions"] == 256);
     const auto& layers = doc["methods"][0]["layers"];
     REQUIRE(layers.size() == 2);
-    CHECK(layers[0]["layer"] == 1);
+    CHECK(layers[0]["layer"] == 0);
     CHECK(layers[1]["layer"] == 3);
     CHECK(layers[0]["beyond_in_plane"].is_null());
     CHECK(layers[0]["explained"].size() == 2);
@@ -103,6 +106,8 @@ TEST_CASE("cli posvec: bad input is one error line and exit code 2") {
     check_one_error("--length 1", "--length");
     check_one_error("--layers 5", "--layers");
     check_one_error("--layers x", "--layers");
+    check_one_error("--layers 1,,2", "--layers");
+    check_one_error("--layers -1", "--layers");
     check_one_error("--components 9", "--components");
     check_one_error("--method 'yarn:s=-1'", "yarn");
     check_one_error("--length 100000", "fewer than one window");

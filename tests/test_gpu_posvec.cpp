@@ -2,7 +2,7 @@
 // length 512): the hidden-state read-back of every layer, and the numbers the Positional vectors
 // view shows (norms, explained variance, PC coordinates, in-plane share beyond the training
 // length) at 1× under none and at 4× under YaRN and Self-Extend (the far branch).
-// Tolerances: mean hidden states within 2e-4 of the largest |value| (float32 matmuls in a
+// Tolerances: mean hidden states within 5e-5 of the largest |value| (float32 matmuls in a
 // different order); norms within 1e-4 relative; explained variance and in-plane share within
 // 1e-3 absolute; PC coordinates within 1e-3 of the component's range.
 #include <doctest/doctest.h>
@@ -47,7 +47,7 @@ void compare(const std::string& method, int n, int windows) {
             scale = std::max(scale, std::abs(double(c.mean[k][i])));
         }
         MESSAGE(method << " n=" << n << " layer " << k << ": max |Δ mean| " << worst << " of " << scale);
-        CHECK(worst <= 2e-4 * scale);
+        CHECK(worst <= 5e-5 * scale);  // measured on lavapipe: 2.5e-6
     }
     const PositionalVectors pg = analyse_positional_vectors(g, o), pc = analyse_positional_vectors(c, o);
     for (size_t k = 0; k < pg.layers.size(); ++k) {

@@ -48,6 +48,7 @@ TEST_CASE("posvec: the mean over windows equals the average of each window's hid
     REQUIRE(m.windows == W);
     // By hand: window w is tokens [w·n, (w+1)·n) with BOS first; sum the sink's rows and divide.
     std::vector<std::vector<double>> hand(2, std::vector<double>(size_t(n) * d, 0.0));
+    std::vector<std::vector<float>> windows4(static_cast<size_t>(W));  // each window's layer-4 states
     for (int w = 0; w < W; ++w) {
         ForwardRequest r;
         r.tokens.assign(s.text.tokens.begin() + w * n, s.text.tokens.begin() + (w + 1) * n);
@@ -57,6 +58,7 @@ TEST_CASE("posvec: the mean over windows equals the average of each window's hid
         r.hidden_layers = {0, 4};
         r.hidden_sink = [&](int layer, const float* h) {
             for (size_t i = 0; i < hand[0].size(); ++i) hand[layer == 0 ? 0 : 1][i] += h[i] / W;
+            if (layer == 4) windows4[size_t(w)].assign(h, h + hand[0].size());
         };
         cpu.run(r);
     }
@@ -67,6 +69,17 @@ TEST_CASE("posvec: the mean over windows equals the average of each window's hid
             scale = std::max(scale, std::abs(hand[size_t(k)][i]));
         }
     CHECK(worst <= 1e-6 * scale);  // the same sums; float rounding of the stored mean only
+    // Noise by hand at a few positions of layer 4: Σ_w ‖h_w(t) − p(t)‖² / (W (W − 1)).
+    for (int t : {0, 17, 63}) {
+        double dev = 0;
+        for (int w = 0; w < W; ++w)
+            for (int j = 0; j < d; ++j) {
+                const double e = windows4[size_t(w)][size_t(t) * d + j] - hand[1][size_t(t) * d + j];
+                dev += e * e;
+            }
+        CHECK(m.noise[1][size_t(t)] == doctest::Approx(dev / (W * (W - 1))).epsilon(1e-6));
+    }
+    CHECK(m.noise[1][0] < 1e-6 * m.noise[1][17]);  // position 0 is BOS in every window: no content noise
     CHECK(scale > 0.1);
     // Layers differ, and the positional vector differs from any single window (content averaged).
     double differ = 0;
@@ -174,6 +187,7 @@ TEST_CASE("posvec: analysis of planted trajectories: norms, explained variance, 
     PositionalVectorOptions o;
     o.train_length = 100;
     o.components = 2;
+    o.fit_from = 0;  // the whole circle: its coordinate sequences are exactly orthogonal
     const PositionalVectors on = analyse_positional_vectors(synthetic(true, 160, 100), o);
     const PositionalVectors off = analyse_positional_vectors(synthetic(false, 160, 100), o);
     REQUIRE(on.layers.size() == 1);
@@ -193,5 +207,9 @@ TEST_CASE("posvec: analysis of planted trajectories: norms, explained variance, 
     o.train_length = 0;  // fit on every position: nothing is beyond
     const PositionalVectors all = analyse_positional_vectors(synthetic(true, 160, 100), o);
     CHECK(all.fitted == 160);
+    o.fit_from = 1;  // the default: position 0 projected, not fitted
+    const PositionalVectors skip = analyse_positional_vectors(synthetic(true, 160, 100), o);
+    CHECK(skip.fit_from == 1);
+    CHECK(std::isfinite(skip.layers[0].pc[0][0]));
     CHECK(std::isnan(all.layers[0].beyond_in_plane));
 }

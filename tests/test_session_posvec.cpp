@@ -70,6 +70,7 @@ TEST_CASE("session posvec: the stage equals a direct computation, is cached, and
 
     xl::ViewState v;
     v.posvec_layer = 3;
+    v.smoothing = 1;
     const auto figs = xl::panel_figures("posvec", *r, v);
     REQUIRE(figs.size() == 4);
     CHECK(figs[0].id == "posvec_trajectory");
@@ -78,9 +79,14 @@ TEST_CASE("session posvec: the stage equals a direct computation, is cached, and
     for (const auto& mk : figs[1].markers) marker = marker || (mk.kind == xl::MarkerKind::Vertical && mk.value == 512);
     CHECK(marker);
     CHECK(figs[1].series.size() == 3);
-    CHECK(figs[1].series[0].y.size() == 640);
-    CHECK(figs[1].series[0].y[5] == doctest::Approx(r->configs[0].posvec->layers[3].norm[5]));
+    CHECK(figs[1].series[0].y.size() == 639);  // position 0 (BOS) is not drawn
+    CHECK(figs[1].series[0].x[0] == 1);
+    CHECK(figs[1].series[0].y[4] == doctest::Approx(r->configs[0].posvec->layers[3].norm[5]));
     CHECK(figs[0].title.find("layer 3") != std::string::npos);
+    // Smoothing: the drawn norm at position t is the mean of the raw norms at t-3 .. t.
+    const auto smooth = xl::figure_posvec_norm(*r, 3, 4);
+    const auto& raw = r->configs[0].posvec->layers[3].norm;
+    CHECK(smooth.series[0].y[99] == doctest::Approx((raw[97] + raw[98] + raw[99] + raw[100]) / 4));
 
     req.want_posvec = false;  // the app asks only while the tab is open
     const auto off = xl::compute_results(req, engine, {});

@@ -1,7 +1,9 @@
 // `extrapolab posvec`: positional vectors (Dong et al., 2024) of a model under each position
 // method: the mean residual stream per position over windows of the text, per layer, its norm and
 // principal components (core/metrics/positional_vectors.hpp).
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include "app/cli/commands.hpp"
@@ -21,6 +23,23 @@ struct PosvecOptions {
     int length = 0, windows = 8, components = 3;
 };
 
+// "0,5,29" -> {0, 5, 29} (layers count from 0, unlike parse_int_list's positive lengths).
+std::vector<int> parse_layers(const std::string& text) {
+    std::vector<int> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, comma - start);
+        char* end = nullptr;
+        const long v = std::strtol(item.c_str(), &end, 10);
+        if (item.empty() || *end != '\0' || v < 0 || v > 100000)
+            throw Error(ErrorKind::BadArgument, "--layers " + text, "expected comma-separated layer numbers (0-based)");
+        out.push_back(int(v));
+        start = comma + 1;
+    }
+    return out;
+}
+
 int run_posvec(const PosvecOptions& o) {
     if (o.length != 0 && o.length < 2)
         throw Error(ErrorKind::BadArgument, "--length " + std::to_string(o.length), "must be >= 2");
@@ -28,7 +47,7 @@ int run_posvec(const PosvecOptions& o) {
     if (o.components < 1 || o.components > 8)
         throw Error(ErrorKind::BadArgument, "--components " + std::to_string(o.components), "must be in 1..8");
     const std::vector<MethodSpec> methods = parse_method_list(o.methods);
-    const std::vector<int> layers = o.layers.empty() ? std::vector<int>{} : parse_int_list(o.layers, "--layers");
+    const std::vector<int> layers = o.layers.empty() ? std::vector<int>{} : parse_layers(o.layers);
     EvalInputs in = load_eval_inputs(o.in);
     const ModelConfig& cfg = in.lm.model.config;
     for (int l : layers)

@@ -26,13 +26,18 @@ void posvec_panel(Session& s, ViewState& v, const Results& r) {
     ImGui::SetNextItemWidth(140);
     ImGui::SliderInt("windows##posvec", &s.posvec_windows, 1, 64, "%d", ImGuiSliderFlags_Logarithmic);
     ImGui::SameLine();
+    ImGui::SetNextItemWidth(140);
+    ImGui::SliderInt("smoothing##posvec", &v.smoothing, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SameLine();
     ImGui::TextDisabled("(?)");
     if (ImGui::IsItemHovered())
         ImGui::SetTooltip("p_l(t) = mean over windows of the residual stream after block l at position t\n"
                           "(consecutive windows of the eval length, BOS first). PCA centred across positions,\n"
-                          "fitted on the positions inside the training length; every position projected.\n"
+                          "fitted on positions 1 .. training length - 1 (position 0, the BOS sink, is an outlier\n"
+                          "and is left out of fit and plots); every other position projected.\n"
                           "Dashed: positions beyond the training length. Per layer: dashed = share of the\n"
-                          "beyond-range energy on the fitted plane (1 = the trajectory stays in range).");
+                          "beyond-range energy on the fitted plane (1 = the trajectory stays in range);\n"
+                          "dotted = share of the fitted variance that is window-averaging noise (more windows lower it).");
     if (!has_posvec(r)) {
         ImGui::TextDisabled("positional vectors: computing (%d windows of %d tokens per configuration)...", s.posvec_windows,
                             r.eval_length);
@@ -46,8 +51,8 @@ void posvec_panel(Session& s, ViewState& v, const Results& r) {
         timing += b;
     }
     const PositionalVectors& any = *std::find_if(r.configs.begin(), r.configs.end(), [](const ConfigResult& c) { return c.posvec != nullptr; })->posvec;
-    ImGui::TextDisabled("%d windows of %d tokens; PCA fitted on positions 0..%d (training length %d);%s", any.windows, any.length,
-                        any.fitted - 1, r.train_length, timing.c_str());
+    ImGui::TextDisabled("%d windows of %d tokens; PCA fitted on positions %d..%d (training length %d);%s", any.windows,
+                        any.length, any.fit_from, any.fitted - 1, r.train_length, timing.c_str());
     const std::vector<FigureSpec> figs = posvec_figures(r, v);
     const float h = plot_height(2);
     if (ImGui::BeginTable("posvec", 2)) {

@@ -35,6 +35,7 @@ MeanHidden mean_hidden_states(Forward& forward, const ModelConfig& config, const
     m.windows = int(ws.size());
     const size_t cells = size_t(o.length) * size_t(m.dim);
     std::vector<std::vector<double>> sum(m.layers.size(), std::vector<double>(cells, 0.0));
+    std::vector<std::vector<double>> squares(m.layers.size(), std::vector<double>(size_t(o.length), 0.0));  // Σ_w ‖h‖²
     ForwardRequest req;
     req.plan = plan;
     req.want_nll = false;  // hidden states only: no classifier runs
@@ -44,6 +45,11 @@ MeanHidden mean_hidden_states(Forward& forward, const ModelConfig& config, const
         const size_t slot = size_t(std::lower_bound(m.layers.begin(), m.layers.end(), layer) - m.layers.begin());
         std::vector<double>& s = sum[slot];
         for (size_t i = 0; i < cells; ++i) s[i] += h[i];
+        for (int t = 0; t < o.length; ++t) {
+            double q = 0;
+            for (int j = 0; j < m.dim; ++j) q += double(h[size_t(t) * m.dim + j]) * h[size_t(t) * m.dim + j];
+            squares[slot][size_t(t)] += q;
+        }
     };
     for (size_t w = 0; w < ws.size(); ++w) {
         req.tokens.assign(tokens.begin() + ws[w].start, tokens.begin() + ws[w].start + o.length);
@@ -52,9 +58,22 @@ MeanHidden mean_hidden_states(Forward& forward, const ModelConfig& config, const
         if (window_done) window_done(int(w) + 1, int(ws.size()));
     }
     m.mean.resize(m.layers.size());
+    m.noise.resize(m.layers.size());
+    const double W = double(ws.size());
     for (size_t k = 0; k < sum.size(); ++k) {
         m.mean[k].resize(cells);
-        for (size_t i = 0; i < cells; ++i) m.mean[k][i] = float(sum[k][i] / double(ws.size()));
+        for (size_t i = 0; i < cells; ++i) m.mean[k][i] = float(sum[k][i] / W);
+        // Σ_w ‖h − p‖² = Σ_w ‖h‖² − W ‖p‖² (p in double, before rounding to float).
+        m.noise[k].assign(size_t(o.length), NAN);
+        if (ws.size() > 1)
+            for (int t = 0; t < o.length; ++t) {
+                double p2 = 0;
+                for (int j = 0; j < m.dim; ++j) {
+                    const double p = sum[k][size_t(t) * m.dim + j] / W;
+                    p2 += p * p;
+                }
+                m.noise[k][size_t(t)] = std::max(0.0, squares[k][size_t(t)] - W * p2) / (W * (W - 1));
+            }
         std::vector<double>().swap(sum[k]);
     }
     return m;
@@ -70,6 +89,8 @@ PositionalVectors analyse_positional_vectors(const MeanHidden& m, const Position
     pv.train_length = o.train_length;
     const int n = m.length, d = m.dim;
     pv.fitted = o.train_length > 0 ? std::min(n, o.train_length) : n;
+    pv.fit_from = std::clamp(o.fit_from, 0, std::max(0, pv.fitted - 2));  // at least two fitted positions
+    const int first = pv.fit_from, count = pv.fitted - first;
     for (size_t k = 0; k < m.layers.size(); ++k) {
         const float* P = m.mean[k].data();
         LayerPositionalVectors lv;
@@ -80,16 +101,18 @@ PositionalVectors analyse_positional_vectors(const MeanHidden& m, const Position
             for (int j = 0; j < d; ++j) s += double(P[size_t(t) * d + j]) * P[size_t(t) * d + j];
             lv.norm[size_t(t)] = std::sqrt(s);
         }
-        const Pca pca = top_components(P, pv.fitted, d, o.components);
+        const Pca pca = top_components(P + size_t(first) * d, count, d, o.components);
         lv.converged = pca.converged;
         for (size_t i = 0; i < pca.components.size(); ++i) lv.explained.push_back(pca.explained(int(i)));
         lv.pc.assign(pca.components.size(), std::vector<double>(size_t(n)));
-        double in_plane = 0, energy = 0, inside = 0, beyond = 0;
+        double in_plane = 0, energy = 0, inside = 0, beyond = 0, noise = 0;
         for (int t = 0; t < n; ++t) {
             const std::vector<double> y = pca.project(P + size_t(t) * d);
             for (size_t i = 0; i < y.size(); ++i) lv.pc[i][size_t(t)] = y[i];
+            if (t < first) continue;
             if (t < pv.fitted) {
                 inside += lv.norm[size_t(t)];
+                noise += k < m.noise.size() ? m.noise[k][size_t(t)] : NAN;
                 continue;
             }
             beyond += lv.norm[size_t(t)];
@@ -99,7 +122,8 @@ PositionalVectors analyse_positional_vectors(const MeanHidden& m, const Position
                 energy += c * c;
             }
         }
-        lv.norm_inside = inside / pv.fitted;
+        lv.norm_inside = inside / count;
+        lv.noise_share = pca.total_variance > 0 ? noise / (pca.total_variance * count) : NAN;
         const int rest = n - pv.fitted;
         lv.norm_beyond = rest > 0 ? beyond / rest : NAN;
         lv.beyond_in_plane = rest > 0 && energy > 0 ? in_plane / energy : NAN;

@@ -60,9 +60,10 @@ FigureSpec figure_entropy(const Results& r, int ci, int smoothing = 1);
 // plane of PC1–PC2 (pair 0) or PC2–PC3 (pair 1), PC1/PC2 vs position; and every layer's explained
 // variance and beyond-range in-plane share. posvec_figures: the four, or none before they exist.
 bool has_posvec(const Results& r);
-FigureSpec figure_posvec_norm(const Results& r, int layer);
-FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair);
-FigureSpec figure_posvec_components(const Results& r, int layer);
+// smoothing > 1: a trailing mean over that many positions (the view's smoothing) of what is drawn.
+FigureSpec figure_posvec_norm(const Results& r, int layer, int smoothing = 1);
+FigureSpec figure_posvec_trajectory(const Results& r, int layer, int pair, int smoothing = 1);
+FigureSpec figure_posvec_components(const Results& r, int layer, int smoothing = 1);
 FigureSpec figure_posvec_layers(const Results& r);
 std::vector<FigureSpec> posvec_figures(const Results& r, const ViewState& v);
 
