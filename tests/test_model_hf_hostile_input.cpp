@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "error_of.hpp"
 #include "core/model/hf_config.hpp"
 #include "core/model/hf_model.hpp"
 #include "core/model/hf_tokenizer_json.hpp"
@@ -19,18 +20,8 @@ namespace {
 
 using xl::ErrorKind;
 
-template <class F>
-xl::Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const xl::Error& e) {
-        return e;
-    }
-    FAIL("no xl::Error thrown");
-    return xl::Error(ErrorKind::BadArgument, "", "");
-}
-
-bool has(const xl::Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using xl::test::error_of;
+using xl::test::has;
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "core/error.hpp"
+#include "error_of.hpp"
 #include "core/model/gguf_reader.hpp"
 #include "core/model/llama2c_reader.hpp"
 #include "core/model/minbpe_tokenizer.hpp"
@@ -22,18 +23,8 @@ namespace {
 using xl::ErrorKind;
 using Clock = std::chrono::steady_clock;
 
-template <class F>
-xl::Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const xl::Error& e) {
-        return e;
-    }
-    FAIL("no xl::Error thrown");
-    return xl::Error(ErrorKind::BadArgument, "", "");
-}
-
-bool has(const xl::Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using xl::test::error_of;
+using xl::test::has;
 
 std::vector<uint8_t> bytes(const std::string& s) { return {s.begin(), s.end()}; }
 

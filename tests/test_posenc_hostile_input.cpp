@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "error_of.hpp"
 #include "core/io/preset_io.hpp"
 #include "core/posenc/hf_rope_config.hpp"
 #include "core/posenc/method.hpp"
@@ -12,18 +13,8 @@
 
 namespace {
 
-template <class F>
-xl::Error error_of(F&& f) {
-    try {
-        f();
-    } catch (const xl::Error& e) {
-        return e;
-    }
-    FAIL("no xl::Error thrown");
-    return xl::Error(xl::ErrorKind::BadArgument, "", "");
-}
-
-bool has(const xl::Error& e, const std::string& part) { return std::string(e.what()).find(part) != std::string::npos; }
+using xl::test::error_of;
+using xl::test::has;
 
 }  // namespace
 

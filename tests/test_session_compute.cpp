@@ -14,17 +14,13 @@
 #include "core/io/svg_writer.hpp"
 #include "core/io/xml_check.hpp"
 #include "core/session/compute.hpp"
+#include "cpu_forward_scope.hpp"
 #include "core/session/figures.hpp"
 #include "core/session/headless_figures.hpp"
 
 namespace {
 
-// The CPU reference keeps these tests independent of the GPU engine (tested in its own files);
-// the variable is set for the duration of one test case only.
-struct CpuForwardScope {
-    CpuForwardScope() { setenv("XL_FORWARD", "cpu", 1); }
-    ~CpuForwardScope() { unsetenv("XL_FORWARD"); }
-};
+using xl::test::CpuForwardScope;
 
 xl::ComputeRequest small_request() {
     xl::ComputeRequest req;

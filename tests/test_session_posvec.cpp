@@ -13,14 +13,12 @@
 #include "core/model/tokenizer.hpp"
 #include "core/posenc/method.hpp"
 #include "core/session/compute.hpp"
+#include "cpu_forward_scope.hpp"
 #include "core/session/figures.hpp"
 
 namespace {
 
-struct CpuForwardScope {
-    CpuForwardScope() { setenv("XL_FORWARD", "cpu", 1); }
-    ~CpuForwardScope() { unsetenv("XL_FORWARD"); }
-};
+using xl::test::CpuForwardScope;
 
 xl::ComputeRequest posvec_request() {
     xl::ComputeRequest req;
