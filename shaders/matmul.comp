@@ -2,7 +2,9 @@
 // y = W·x, register-blocked: each invocation computes TT tokens (lane-varying) × RB rows
 // (uniform across the workgroup), reading 4 columns per step through texel views. One step costs
 // TT + RB texel fetches for 4·TT·RB multiply-adds. (CPU drivers: fetches are gathers and
-// subgroup broadcasts are slow, so the blocking is all in registers.)
+// subgroup broadcasts are slow, so the blocking is all in registers.) TT is a specialization
+// constant chosen from the token count (GpuOps::matmul_tokens_per_lane): a short input — a
+// classifier chunk, a preview — does not pay for a 512-token tile.
 // Requires cols % 4 == 0 (and a multiple of the weight block) and x_offset % 4 == 0. Twin: xl::ref::matmul.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -12,7 +14,7 @@
 #include "weights.glsl"
 
 layout(local_size_x = XL_MATMUL_GROUP) in;
-#define TT uint(XL_MATMUL_TOKENS_PER_LANE)   // tokens per invocation, at t0 + 64·q
+layout(constant_id = 0) const uint TT = XL_MATMUL_TOKENS_PER_LANE;   // tokens per invocation, at t0 + 64·q
 #define RB uint(XL_MATMUL_ROWS)              // rows per workgroup
 
 // Texel bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).

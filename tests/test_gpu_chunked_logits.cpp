@@ -13,6 +13,7 @@
 #include "core/metrics/logits_source.hpp"
 #include "core/metrics/synthetic_model.hpp"
 #include "core/posenc/method.hpp"
+#include "core/ref/cpu_forward.hpp"
 #include "tests/test_gpu_util.hpp"
 
 using namespace xl;
@@ -113,4 +114,29 @@ TEST_CASE("gpu memory estimate: linear in tokens, the logits term independent of
     CHECK(a.available > 0);
     MESSAGE("stories15m shape at 32768 tokens: weights " << (c.weights >> 20) << " MiB, activations "
             << (c.activations >> 20) << " MiB, logits chunk " << (c.logits >> 20) << " MiB, device " << (c.available >> 20) << " MiB");
+}
+
+TEST_CASE("gpu classifier chunks: whole matmul tiles above 32768 vocabulary entries, equal to the CPU reference") {
+    // stories260K's blocks with SmolLM2's 49152-entry vocabulary: 64 MiB hold 341 rows, so a chunk
+    // is 256 rows (4 tokens per lane), not one row per 512-token tile as before.
+    Model model = make_synthetic_model("stories260k", TensorType::F32, 5);
+    const int vocab = 49152;
+    const std::vector<float> table = test::random_floats(size_t(vocab) * size_t(model.config.dim), 13, -0.1f, 0.1f);
+    model.config.vocab_size = vocab;
+    model.weights.token_embedding.rows = vocab;
+    model.weights.token_embedding.data = reinterpret_cast<const uint8_t*>(table.data());
+    model.weights.output = Tensor{};
+    VulkanForward gpu(model, test::gpu_context());
+    CHECK(gpu.memory_estimate(4096).logits == int64_t(256) * vocab * 4);
+    const int n = 300;  // chunks of 256 and 43 rows: 4 and 1 tokens per lane
+    ForwardRequest req;
+    req.tokens = some_tokens(n, vocab);
+    req.plan = make_plan(parse_method_spec("none"), model.config, n);
+    const ForwardResult got = gpu.run(req);
+    const ForwardResult want = CpuForward(model).run(req);
+    REQUIRE(got.nll.size() == want.nll.size());
+    double worst = 0;
+    for (size_t i = 0; i < got.nll.size(); ++i) worst = std::max(worst, std::fabs(double(got.nll[i]) - want.nll[i]));
+    CHECK(worst < 1e-4);
+    MESSAGE("vocab 49152, 300 tokens: max |GPU NLL - CPU NLL| " << worst);
 }

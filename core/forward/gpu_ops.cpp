@@ -70,6 +70,12 @@ std::string coop_attention_variant(int head_dim) {
 
 }  // namespace
 
+uint32_t GpuOps::matmul_tokens_per_lane(int n) {
+    uint32_t tpl = 1;
+    while (tpl < XL_MATMUL_TOKENS_PER_LANE && tpl * XL_MATMUL_GROUP < uint32_t(std::max(n, 1))) tpl *= 2;
+    return tpl;
+}
+
 void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, int n, bool accumulate,
                     uint32_t x_offset, uint32_t y_offset) {
     assert(n > 0 && w.rows > 0);
@@ -87,7 +93,8 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     p.y_stride = uint32_t(w.rows);
     p.accumulate = accumulate ? 1u : 0u;
     std::string name = weight_variant("matmul", w.type);
-    uint32_t tile_tokens = kMatmulTokens, tile_rows = kMatmulRows;
+    std::vector<uint32_t> constants = {matmul_tokens_per_lane(n)};
+    uint32_t tile_tokens = XL_MATMUL_GROUP * constants[0], tile_rows = kMatmulRows;
     const bool split = w.type == TensorType::F32;  // fp32 weights as two fp16 terms: small tile only (shared memory)
     if (ctx_.has_coop_matrix() && coop_matmul_type(w.type) && w.cols % XL_COOP_BK == 0) {
         // Cooperative matrices (shaders/matmul_coop.comp); the large tile once both sides fill it.
@@ -95,8 +102,9 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
         name = weight_variant("matmul_coop", w.type) + (large ? "_large" : "");
         tile_tokens = large ? XL_COOP_LARGE_BM : XL_COOP_SMALL_BM;
         tile_rows = large ? XL_COOP_LARGE_BN : XL_COOP_SMALL_BN;
+        constants.clear();
     }
-    rec_.dispatch(ctx_.pipelines().get(name, "tts", sizeof(p)), {weight_texels(w), gpu::texel(x), gpu::out(y)}, p,
+    rec_.dispatch(ctx_.pipelines().get(name, "tts", sizeof(p), constants), {weight_texels(w), gpu::texel(x), gpu::out(y)}, p,
                   ceil_div(p.n, tile_tokens), ceil_div(p.rows, tile_rows));
 }
 

@@ -75,9 +75,12 @@ public:
     void nll(const gpu::Buffer& logits, const gpu::Buffer& targets, gpu::Buffer& out, int n, int vocab,
              uint32_t target_offset = 0, uint32_t out_offset = 0);
 
-    // Dispatch tile of matmul.comp (shaders/common/matmul_tiles.h).
+    // Dispatch tile of matmul.comp (shaders/common/matmul_tiles.h): kMatmulRows rows × up to
+    // kMatmulTokens tokens; a pass of n tokens takes the smallest of 1, 2, 4, 8 tokens per lane
+    // that covers n in one workgroup (short inputs do not pay for the whole tile).
     static constexpr uint32_t kMatmulRows = XL_MATMUL_ROWS;
     static constexpr uint32_t kMatmulTokens = XL_MATMUL_GROUP * XL_MATMUL_TOKENS_PER_LANE;
+    static uint32_t matmul_tokens_per_lane(int n);
 
 private:
     gpu::Context& ctx_;

@@ -69,9 +69,15 @@ int64_t VulkanForward::Impl::bytes_per_token() const {
     return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 * int64_t(c.hidden_dim) + 2 + 5 * kinds);
 }
 
+// Classifier rows per chunk: as many as the logits budget holds, in whole matmul tiles (512
+// tokens, or 256 / 128 / 64 with fewer tokens per lane when the vocabulary is too large for 512:
+// SmolLM2's 49152 entries take 256, Gemma 3's 262144 take 64). Rounding to 512 alone gave one
+// row per chunk above 32768 entries, a 512-token tile for each token.
 int64_t VulkanForward::Impl::chunk_rows(int n) const {
     const int64_t rows = kLogitsBudget / (int64_t(model.config.vocab_size) * 4);
-    return std::clamp<int64_t>(rows / GpuOps::kMatmulTokens * GpuOps::kMatmulTokens, 1, std::max(n, 1));
+    int64_t tile = GpuOps::kMatmulTokens;
+    while (tile > XL_MATMUL_GROUP && rows < tile) tile /= 2;
+    return std::clamp<int64_t>(rows >= tile ? rows / tile * tile : rows, 1, std::max(n, 1));
 }
 
 int64_t VulkanForward::Impl::max_tokens() const {
