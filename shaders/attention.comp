@@ -16,13 +16,11 @@
 #endif
 #define HV (HD / 4)                            // vec4s per head vector
 #define QL XL_ATTENTION_QUERIES_PER_LANE(HD)
-// Force unrolling only for small heads (registers on CPU drivers); for large heads the driver
-// decides (forced full unrolling makes the JIT of CPU drivers very slow).
-#if HD <= 16
+// Loops over the head vector are unrolled for every head size. llvmpipe (gallivm) caps the loop
+// iterations of one invocation at 65535 (LP_MAX_TGSI_LOOP_ITERATIONS), counted over all its
+// loops: rolled loops over HV inside the key loop cost ~4·HV iterations per key and cut the key
+// loop short (head size 256: after ~250 keys; 128: ~500), which gave wrong attention.
 #define XL_UNROLL_HD [[unroll]]
-#else
-#define XL_UNROLL_HD
-#endif
 layout(local_size_x = XL_ATTENTION_GROUP) in;
 layout(constant_id = 0) const uint FAR = 0u;   // 1: plan.far.enabled
 const uint BK = 8u;                            // keys per online-softmax block

@@ -2,6 +2,9 @@
 // Attention probabilities of one head (or the mean over heads) averaged over grid×grid blocks
 // (block b covers [b·n/grid, (b+1)·n/grid); grid = n gives the full matrix; masked = 0).
 // p(i,j) = exp(score(i,j) − lse(i)) with the row log-sum-exp written by attention.comp.
+// A cell's rows may be split over several dispatches (p.slices; GpuOps::attention_probs): llvmpipe
+// caps one invocation's loop iterations at 65535, which a large cell (few cells over many tokens,
+// or the mean over heads) exceeds.
 // Twin: xl::ref::attention (probs) + xl::ref::reduce_grid.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -22,7 +25,7 @@ layout(std430, binding = 3) readonly buffer KF { float k_far[]; };
 layout(std430, binding = 4) readonly buffer QS { float query_scale[]; };
 layout(std430, binding = 5) readonly buffer Slopes { float slopes[]; };
 layout(std430, binding = 6) readonly buffer Lse { float lse[]; };
-layout(std430, binding = 7) writeonly buffer Out { float out_p[]; };
+layout(std430, binding = 7) buffer Out { float out_p[]; };
 layout(push_constant) uniform PC { AttentionProbs p; };
 
 void main() {
@@ -32,7 +35,8 @@ void main() {
     const uint br = cell / G, bc = cell - br * G;
     const uint r0 = br * p.n / G, r1 = (br + 1u) * p.n / G;
     const uint c0 = bc * p.n / G, c1 = (bc + 1u) * p.n / G;
-    if (r1 <= r0 || c1 <= c0) { out_p[cell] = 0.0; return; }
+    if (r1 <= r0 || c1 <= c0) { if (p.slice == 0u) out_p[cell] = 0.0; return; }
+    const uint s0 = r0 + (r1 - r0) * p.slice / p.slices, s1 = r0 + (r1 - r0) * (p.slice + 1u) / p.slices;
     const uint h0 = p.head < 0 ? 0u : uint(p.head);
     const uint h1 = p.head < 0 ? p.n_heads : h0 + 1u;
     const uint kv_stride = p.n_kv_heads * HD;
@@ -40,7 +44,7 @@ void main() {
     for (uint h = h0; h < h1; ++h) {
         const uint kvh = h / (p.n_heads / p.n_kv_heads);
         const float slope = p.has_alibi != 0u ? slopes[h] : 0.0;
-        for (uint i = r0; i < r1; ++i) {
+        for (uint i = s0; i < s1; ++i) {
             const uint qbase = (i * p.n_heads + h) * HD;
             const float scale = query_scale[i], row_lse = lse[i * p.n_heads + h];
             for (uint j = c0; j < min(c1, i + 1u); ++j) {
@@ -56,5 +60,6 @@ void main() {
             }
         }
     }
-    out_p[cell] = total / float(h1 - h0) / (float(r1 - r0) * float(c1 - c0));
+    const float part = total / float(h1 - h0) / (float(r1 - r0) * float(c1 - c0));
+    out_p[cell] = p.slice == 0u ? part : out_p[cell] + part;
 }

@@ -189,3 +189,13 @@ TEST_CASE("gpu ops: attention over head sizes x masks x position features (coope
                     .far_window = 12, .xpos_gamma = 256}, seed++);
     }
 }
+
+// llvmpipe stops an invocation's loops after 65535 iterations in all (gallivm's loop limiter):
+// rolled loops over the head vector cut the key loop short (head size 256 went wrong after ~250
+// keys, 128 after ~500: Gemma 3 lost its context from position 192 on), and one 7×7 grid cell
+// over 1100 tokens and 4 heads is ~98k iterations. Long windows for the large heads, on every device.
+TEST_CASE("gpu ops: attention and its probe grid past llvmpipe's loop cap (n 600-1100, heads 64-256)") {
+    check_case({.n = 600, .heads = 4, .kv = 1, .hd = 256, .rope_dim = 256}, 900);
+    check_case({.n = 1100, .heads = 4, .kv = 1, .hd = 128, .rope_dim = 128}, 901);
+    check_case({.n = 1100, .heads = 4, .kv = 1, .hd = 64, .rope_dim = 64, .window = 512}, 902);
+}

@@ -1,6 +1,6 @@
 // GPU matmul and embedding vs their CPU twins (core/ref/ops.hpp) for every weight type of
 // core/model/tensor_types.cpp, over rows that are not multiples of the 16-row tile, token counts
-// that are not multiples of the 512-token tile (and take 1, 2 or 8 tokens per lane), and cols = 576 and 640 (SmolLM2, Gemma 3) where
+// that are not multiples of the 512-token tile (and take 1, 2, 4 or 8 tokens per lane), and cols = 576 and 640 (SmolLM2, Gemma 3) where
 // the block allows; fused accumulate and offsets (the chunked classifier).
 // Tolerance (matmul): |gpu − cpu| ≤ 1e-5 · Σ_c |W[r][c]·x[c]| + 1e-6 (float accumulation in a
 // different order; both dequantise to the same floats). Embedding: exact.
@@ -35,7 +35,7 @@ double matmul_error(const test::HostTensor& w, const std::vector<float>& x, int 
 TEST_CASE("gpu ops: matmul matches ref::matmul for every weight type") {
     auto ctx = test::gpu_context();
     struct Shape { int n, rows; };
-    const Shape shapes[] = {{1, 1}, {9, 70}, {37, 17}, {100, 19}, {530, 3}};  // 1, 2 and 8 tokens per lane
+    const Shape shapes[] = {{1, 1}, {9, 70}, {37, 17}, {100, 19}, {256, 5}, {530, 3}};  // 1, 2, 4, 8 tokens per lane
     uint32_t seed = 1;
     for (const TensorTypeInfo& type : tensor_types()) {
         int tested = 0;

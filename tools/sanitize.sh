@@ -40,9 +40,9 @@ mode="${1:-all}"
 if [ "$mode" != "fuzz" ]; then
   cmake --build "$build" -j"$(nproc)" --target xltests extrapolab
   stamp "built the unit tests"
-  # Unit tests: everything but the Vulkan/GUI/CLI-process files (GPU drivers are not ours to
+  # Unit tests: everything but the Vulkan/GUI/CLI-process and real-model peer files (GPU drivers are not ours to
   # sanitize, and CLI tests would only re-run the same code in a child process).
-  "$build"/tests/xltests --source-file-exclude='*test_gpu_*,*test_app_*,*test_cli_*,*test_session_*,*test_io_atomic_kill*' \
+  "$build"/tests/xltests --source-file-exclude='*test_gpu_*,*test_app_*,*test_cli_*,*test_session_*,*test_io_atomic_kill*,*test_peers_*' \
     --test-case-exclude='*GPU*,*gpu*' --no-intro=true
   stamp "unit tests passed under ASan + UBSan"
 fi

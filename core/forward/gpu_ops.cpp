@@ -185,16 +185,23 @@ void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s,
                              int grid, gpu::Buffer& out) {
     const bool far = in.q_far && in.k_far;
     const uint32_t g = grid > 0 ? uint32_t(grid) : uint32_t(s.n);
-    pc::AttentionProbs p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
-                         uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, head, g};
+    // Rows of a cell per dispatch: (heads × rows × (cols + 1)) loop iterations per invocation stay
+    // under 32768 (llvmpipe stops an invocation's loops after 65535 iterations in all).
+    const uint64_t side = ceil_div(uint64_t(s.n), g), heads = head < 0 ? uint64_t(s.n_heads) : 1;
+    const uint32_t slices = uint32_t(std::clamp<uint64_t>(ceil_div(heads * side * (side + 1), 32768), 1, side));
     const auto& pipe =
-        ctx_.pipelines().get(head_dim_variant("attention_probs", s.head_dim), "ssssssss", sizeof(p), {far ? 1u : 0u});
+        ctx_.pipelines().get(head_dim_variant("attention_probs", s.head_dim), "ssssssss", sizeof(pc::AttentionProbs),
+                             {far ? 1u : 0u});
     const auto [gx, gy] = split_groups(ceil_div(uint64_t(g) * g, 64));
-    rec_.dispatch(pipe,
-                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
-                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
-                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::out(out)},
-                  p, gx, gy);
+    for (uint32_t slice = 0; slice < slices; ++slice) {
+        pc::AttentionProbs p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
+                             uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, head, g, slice, slices};
+        rec_.dispatch(pipe,
+                      {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
+                       gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
+                       gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::out(out)},
+                      p, gx, gy);
+    }
 }
 
 void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {

@@ -85,8 +85,10 @@ struct AttentionProbs {
     uint has_alibi;
     int head;         // -1 = mean over heads
     uint grid;        // cells per side (n for the full matrix)
+    uint slice;       // this dispatch sums rows slice/slices .. (slice+1)/slices of each cell
+    uint slices;      // (slice > 0 adds to the cell: the loops of one invocation stay short)
 };
-XL_PC_SIZE(AttentionProbs, 36)
+XL_PC_SIZE(AttentionProbs, 44)
 
 // Element-wise ops (swiglu, geglu, silu, add).
 struct Elementwise {

@@ -12,8 +12,15 @@ For each model (SmolLM2, Gemma 3):
   * greedy generation (argmax of the logits, i.e. temperature 0, no penalties) of N_GEN tokens
     from a short prompt, token by token through the KV cache.
 
-Usage: tools/peers/llamacpp_nll.py [smollm2] [gemma3]      (default: both; needs llama-cpp-python)
+With --f32 the same runs go to an F32 copy of the file (gguf_f32_copy.py: every tensor
+dequantized by gguf.quants) with an F32 KV cache and flash attention off, written to
+tests/golden/llamacpp_<model>_f32.json: llama.cpp computing in float32 from exactly the weights
+extrapolab reads, without the 8-bit activation quantization of its quantized matmuls.
+
+Usage: tools/peers/llamacpp_nll.py [--f32] [smollm2] [gemma3]   (default: both; needs llama-cpp-python)
 """
+import os
+import tempfile
 import sys
 import time
 
@@ -43,9 +50,12 @@ def runs_for(train_ctx):
     ]
 
 
+F32_CONTEXT = {}  # --f32: {"type_k": 0, "type_v": 0, "flash_attn": False} (GGML_TYPE_F32 = 0)
+
+
 def open_model(path, n_ctx, params):
     return llama_cpp.Llama(str(path), n_ctx=n_ctx, n_batch=n_ctx, n_threads=N_THREADS,
-                           n_threads_batch=N_THREADS, logits_all=True, verbose=False, **params)
+                           n_threads_batch=N_THREADS, logits_all=True, verbose=False, **F32_CONTEXT, **params)
 
 
 def versions():
@@ -83,8 +93,13 @@ def greedy(llm, prompt_tokens):
     return out
 
 
-def golden_for(key):
+def golden_for(key, f32_dir=None):
     path = pc.model_path(key)
+    source = path
+    if f32_dir:
+        from gguf_f32_copy import copy_f32
+        path = pc.pathlib.Path(f32_dir) / (path.stem + ".f32.gguf")
+        copy_f32(str(source), str(path))
     train_ctx = pc.MODELS[key]["train_ctx"]
     print(f"{key}: {path.name}")
     t_start = time.perf_counter()
@@ -101,7 +116,9 @@ def golden_for(key):
     runs = [nll_run(path, tokens, r) for r in runs_for(train_ctx)]
     data = {
         "peer": "llama.cpp (llama-cpp-python, CPU)", "versions": versions(),
-        "model": path.name, "model_sha256": pc.model_sha256(key), "train_ctx": train_ctx,
+        "model": source.name, "model_sha256": pc.model_sha256(key), "train_ctx": train_ctx,
+        "weights": ("F32 copy of the model (gguf_f32_copy.py: gguf.quants.dequantize), F32 KV cache, flash attention off"
+                    if f32_dir else "the model file as it is (llama.cpp's quantized matmuls)"),
         "n_threads": N_THREADS, "context": info,
         "text": pc.TEXT,
         "tokenization": "llama.cpp tokenize(whole text, add_special=model add_bos_token, parse_special=false), "
@@ -114,15 +131,25 @@ def golden_for(key):
                    "tokens": gen},
         "generation_seconds": round(time.perf_counter() - t_start, 1),
     }
-    pc.write_golden(f"llamacpp_{key}", data)
+    pc.write_golden(f"llamacpp_{key}" + ("_f32" if f32_dir else ""), data)
+    if f32_dir:
+        os.remove(path)
 
 
 def main():
-    keys = sys.argv[1:] or list(pc.MODELS)
+    args = sys.argv[1:]
+    f32 = "--f32" in args
+    keys = [a for a in args if a != "--f32"] or list(pc.MODELS)
+    if f32:
+        F32_CONTEXT.update({"type_k": 0, "type_v": 0, "flash_attn": False})
     for key in keys:
         if key not in pc.MODELS:
             raise SystemExit(f"unknown model '{key}'; known: {', '.join(pc.MODELS)}")
-        golden_for(key)
+        if f32:
+            with tempfile.TemporaryDirectory(dir=pc.models_dir()) as tmp:
+                golden_for(key, tmp)
+        else:
+            golden_for(key)
 
 
 if __name__ == "__main__":

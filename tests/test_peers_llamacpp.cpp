@@ -9,16 +9,20 @@
 //                                                             attn_factor,conv=llamacpp
 // On Gemma 3, llama.cpp applies rope_freq_scale to the global layers only (its sliding-window
 // layers keep their own base 10000 and scale 1), so the spec is scoped to global layers.
-// Tolerances (issue 8): mean |Δ nll| ≤ 0.01 nats and perplexity within 0.5 %; the 32 greedy tokens
-// equal. llama.cpp's CPU matmuls quantize activations to 8 bits (Q8_0/Q8_1 blocks) and keep K/V in
-// F16, extrapolab computes in float32. Measured on SmolLM2 (golden prefix of 1023 tokens) against
-// transformers float32 on the same dequantized weights: llama.cpp on the Q4_1 file differs by mean
-// |Δ nll| 0.043 (none), 0.056 (linear), 0.054 (yarn), perplexity ratios 1.0001, 1.0082, 1.0019;
-// llama.cpp on an F32 copy of the same weights differs by 0.0008 (F16 K/V) and < 1e-5 (F32 K/V).
-// So a float32 engine cannot meet 0.01 against the quantized-activation run: that is what this
-// test measures and reports; see the report of the peers work for the proposed F32-weights golden.
+// Two goldens per model, with the same token ids and runs: llama.cpp on the quantized file
+// (llamacpp_<model>.json) and on an F32 copy of it (llamacpp_<model>_f32.json: every tensor
+// dequantized by gguf.quants, F32 KV cache, flash attention off; tools/peers/llamacpp_nll.py --f32).
+// One extrapolab pass per run is compared with both.
+// * F32 copy — the issue's tolerances: mean |Δ nll| ≤ 0.01 nats, perplexity within 0.5 %, and the
+//   32 greedy tokens equal. Both sides compute in float32 from the same weights.
+// * Quantized file — llama.cpp's CPU matmuls quantize activations to 8 bits (Q8_0/Q8_1 blocks)
+//   and keep K/V in F16; extrapolab computes in float32, so 0.01 cannot hold (measured earlier
+//   against transformers float32 on the same weights: mean |Δ| 0.043–0.056, perplexity ratios
+//   1.0001–1.0082). Held to mean |Δ nll| ≤ 0.1 and perplexity within 2 %, and the figures and
+//   greedy prefix printed.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <sstream>
@@ -37,8 +41,10 @@ using namespace xl;
 
 namespace {
 
-constexpr double kMeanAbsTolerance = 0.01;  // nats
+constexpr double kMeanAbsTolerance = 0.01;  // nats, against the F32 copy
 constexpr double kPerplexityTolerance = 0.005;
+constexpr double kQuantizedMeanAbsTolerance = 0.1;  // against llama.cpp's quantized activations
+constexpr double kQuantizedPerplexityTolerance = 0.02;
 
 std::string number(double v) {
     std::ostringstream s;
@@ -88,51 +94,71 @@ std::vector<int> greedy(Forward& fwd, const Model& model, std::vector<int> ctx, 
     return out;
 }
 
+int same_prefix(const std::vector<int>& a, const std::vector<int>& b) {
+    int same = 0;
+    while (same < int(std::min(a.size(), b.size())) && a[size_t(same)] == b[size_t(same)]) ++same;
+    return same;
+}
+
+void report(const std::string& what, const test::NllAgreement& a, const test::PeerRun& run) {
+    MESSAGE(what << ": mean |Δ nll| " << a.mean_abs << ", max " << a.max_abs << " at " << a.worst << ", ppl ratio "
+                 << a.ppl_ratio << " (llama.cpp ppl " << std::exp(test::mean_of(run.nll, run.nll.size())) << ")");
+}
+
 void check_model(const std::string& golden_name, const std::string& gguf, bool global_layers_only) {
-    const test::PeerGolden g = test::load_peer_golden(golden_name, "params");
-    MESSAGE(golden_name << ": llama.cpp " << g.versions);
+    const test::PeerGolden f32 = test::load_peer_golden(golden_name + "_f32", "params");
+    const test::PeerGolden quant = test::load_peer_golden(golden_name, "params");
+    MESSAGE(golden_name << ": llama.cpp " << f32.versions);
+    REQUIRE(f32.tokens == quant.tokens);
     const Model model = load_model(gguf);
-    const int train_ctx = g.doc.at("train_ctx").get<int>();
+    const int train_ctx = f32.doc.at("train_ctx").get<int>();
     CHECK(model.config.train_context_length == train_ctx);
     VulkanForward gpu(model, test::gpu_context());
-    const int n = int(g.tokens.size());
-    for (const test::PeerRun& run : g.runs) {
+    const int n = int(f32.tokens.size());
+    for (const test::PeerRun& run : f32.runs) {
+        const test::PeerRun& qrun = test::find_run(quant, run.name);
+        REQUIRE(qrun.params == run.params);
         const std::string plain = spec_for(run, train_ctx);
         const std::string spec = global_layers_only ? test::on_global_layers(plain) : plain;
         INFO(golden_name << " run " << run.name << " as " << spec);
         ForwardRequest req;
-        req.tokens = g.tokens;
+        req.tokens = f32.tokens;
         req.plan = make_plan(parse_method_spec(spec), model.config, n);
         const auto t0 = std::chrono::steady_clock::now();
         const ForwardResult r = gpu.run(req);
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         REQUIRE(r.nll.size() == run.nll.size());
+        MESSAGE(golden_name << " " << run.name << " (" << spec << ", " << n << " tokens): extrapolab "
+                            << gpu.device_name() << " " << secs << " s");
         const test::NllAgreement a = test::compare_nll(r.nll, run.nll);
-        MESSAGE(golden_name << " " << run.name << " (" << spec << ", " << n << " tokens): mean |Δ nll| "
-                            << a.mean_abs << ", max " << a.max_abs << " at " << a.worst << ", ppl ratio "
-                            << a.ppl_ratio << " (llama.cpp ppl " << std::exp(test::mean_of(run.nll, run.nll.size()))
-                            << "); extrapolab " << gpu.device_name() << " " << secs << " s");
+        report("  vs llama.cpp on the F32 copy", a, run);
         CHECK(a.non_finite == 0);
         CHECK(a.mean_abs <= kMeanAbsTolerance);
         CHECK(std::fabs(a.ppl_ratio - 1) <= kPerplexityTolerance);
+        const test::NllAgreement q = test::compare_nll(r.nll, qrun.nll);
+        report("  vs llama.cpp on the quantized file", q, qrun);
+        CHECK(q.mean_abs <= kQuantizedMeanAbsTolerance);
+        CHECK(std::fabs(q.ppl_ratio - 1) <= kQuantizedPerplexityTolerance);
     }
-    const auto& gen = g.doc.at("greedy");
+    const auto& gen = f32.doc.at("greedy");
     const auto prompt = gen.at("prompt_tokens").get<std::vector<int>>();
+    REQUIRE(prompt == quant.doc.at("greedy").at("prompt_tokens").get<std::vector<int>>());
     const auto expect = gen.at("tokens").get<std::vector<int>>();
     const std::vector<int> got = greedy(gpu, model, prompt, int(expect.size()));
-    int same = 0;
-    while (same < int(expect.size()) && got[size_t(same)] == expect[size_t(same)]) ++same;
-    MESSAGE(golden_name << " greedy: " << same << " of " << expect.size() << " tokens equal llama.cpp's");
+    const int same = same_prefix(got, expect);
+    const int same_quant = same_prefix(got, quant.doc.at("greedy").at("tokens").get<std::vector<int>>());
+    MESSAGE(golden_name << " greedy: " << same << " of " << expect.size() << " tokens equal llama.cpp's on the F32 copy, "
+                        << same_quant << " its greedy tokens on the quantized file");
     CHECK(same == int(expect.size()));
     test::check_validation_clean(gpu.context());
 }
 
 }  // namespace
 
-TEST_CASE("peers llamacpp: SmolLM2 per-token NLL (none, linear, yarn) and greedy tokens match llama.cpp") {
+TEST_CASE("peers llamacpp: SmolLM2 per-token NLL (none, linear, yarn) and greedy tokens match llama.cpp (F32 copy; quantized file within its bounds)") {
     check_model("llamacpp_smollm2", test::smollm2_gguf(), false);
 }
 
-TEST_CASE("peers llamacpp: Gemma 3 per-token NLL (none, linear, yarn on global layers) and greedy tokens match llama.cpp") {
+TEST_CASE("peers llamacpp: Gemma 3 per-token NLL (none, linear, yarn on global layers) and greedy tokens match llama.cpp (F32 copy; quantized file within its bounds)") {
     check_model("llamacpp_gemma3", test::gemma3_gguf(), true);
 }
