@@ -48,11 +48,15 @@ std::string AppScript::step(AppState& app) {
     const std::string& cmd = w[0];
     const std::string arg = joined(w, 1);
     if (cmd == "wait") {
-        if (!results_current(app) && !request_failed(app)) {
+        // Until the results are current, or the request failed and its error dialog has been on
+        // screen for a frame (the runner reports the failure before the frame that opens the dialog).
+        const bool failed = !results_current(app) && request_failed(app);
+        if (failed && !app.error.empty()) ++dialog_frames_;
+        if (!results_current(app) && (!failed || dialog_frames_ < 2)) {
             if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
             return "";
         }
-        wait_frames_ = 0;
+        wait_frames_ = dialog_frames_ = 0;
     } else if (cmd == "preset") {
         open_preset(app, arg);
     } else if (cmd == "results") {

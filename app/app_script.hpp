@@ -35,6 +35,7 @@ private:
     size_t next_ = 0;
     bool failed_ = false;
     int wait_frames_ = 0;
+    int dialog_frames_ = 0;  // frames a failed request's error dialog has been up during a wait
     bool exporting_ = false;
     void fail(const std::string& what);
 };

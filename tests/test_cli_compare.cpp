@@ -33,7 +33,7 @@ TEST_CASE("cli compare: csv columns and one row per scored position") {
     CHECK(lines[1].rfind("1,", 0) == 0);
 }
 
-TEST_CASE("cli compare: json means agree with the per-position rows; identical configs differ by zero") {
+TEST_CASE("cli compare: json means agree with the per-position rows - identical configs differ by zero") {
     const CliRun r = run_cli("compare --cpu " + kModel + " --base none --method linear:s=2 --length 128 --format json");
     REQUIRE_MESSAGE(r.code == 0, r.err);
     const auto j = nlohmann::json::parse(r.out);

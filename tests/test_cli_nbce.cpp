@@ -30,7 +30,7 @@ TEST_CASE("cli nbce: json compares NBCE with the plain model at the same length"
     CHECK(rows[2]["mean_nll"].get<double>() < rows[3]["mean_nll"].get<double>());
 }
 
-TEST_CASE("cli nbce: table names the protocol; bad arguments fail with one line") {
+TEST_CASE("cli nbce: table names the protocol - bad arguments fail with one line") {
     CliRun t = run_cli("nbce --cpu --train-ctx 64 --context 100 --continuation 8 --samples 1 --method linear:s=2");
     REQUIRE_MESSAGE(t.code == 0, t.err);
     CHECK(t.out.find("protocol: nbce") != std::string::npos);

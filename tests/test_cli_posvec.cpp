@@ -88,7 +88,7 @@ TEST_CASE("cli posvec: table, json and csv of two methods at 2x the training len
     CHECK(norm == doctest::Approx(doc["methods"][0]["layers"][0]["norm"][7].get<double>()).epsilon(1e-5));
 }
 
-TEST_CASE("cli posvec: at 1x nothing lies beyond the training length; layers can be chosen") {
+TEST_CASE("cli posvec: at 1x nothing lies beyond the training length - layers can be chosen") {
     const CliRun j = run_cli("posvec --cpu " + kModel + " --length 256 --windows 2 --layers 3,0 --components 2 --format json");
     REQUIRE_MESSAGE(j.code == 0, j.err);
     const auto doc = nlohmann::json::parse(j.out);

@@ -54,7 +54,7 @@ TEST_CASE("cli table: json rows per method with one cell per factor and its spec
     CHECK(rows_with_cells >= 20);
 }
 
-TEST_CASE("cli table: markdown names protocol, device and specs; bad factors fail cleanly") {
+TEST_CASE("cli table: markdown names protocol, device and specs - bad factors fail cleanly") {
     const auto out = cli_temp_dir() / "table.md";
     CliRun md = run_cli("table --cpu --train-ctx 64 --windows 1 --factors 1,2 --format markdown --out '" +
                         out.string() + "'");

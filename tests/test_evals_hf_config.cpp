@@ -99,7 +99,7 @@ TEST_CASE("evals hf config: v5 rope_parameters (gpt-oss YaRN, truncate=false) fo
     CHECK(t.ramp_high == doctest::Approx(17.39802450158856).epsilon(1e-9));
 }
 
-TEST_CASE("evals hf config: missing rope_theta warns; no scaling is the plain model") {
+TEST_CASE("evals hf config: missing rope_theta warns - no scaling is the plain model") {
     const json cfg = {{"hidden_size", 64}, {"num_attention_heads", 8}, {"max_position_embeddings", 512},
                       {"rope_scaling", nullptr}};
     const auto r = xl::import_hf_rope_config(cfg, xl::HfGeneration::C, "cfg");

@@ -77,7 +77,7 @@ TEST_CASE("evals nbce: combination rule on hand-made rows") {
     for (size_t i = 1; i < chunks.size(); ++i) CHECK(chunks[i].first == chunks[i - 1].second);
 }
 
-TEST_CASE("evals nbce: stories260K, one chunk with beta 0 is plain scoring; chunked long text") {
+TEST_CASE("evals nbce: stories260K, one chunk with beta 0 is plain scoring - chunked long text") {
     const xl::Model m = xl::load_model(xl::test::stories_bin(), xl::test::stories_tok());
     const auto stream =
         xl::load_token_stream(xl::test::shared("data/tinystories/valid-first201.txt"), *m.tokenizer);

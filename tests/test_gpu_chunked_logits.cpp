@@ -30,7 +30,7 @@ std::vector<int> some_tokens(int n, int vocab) {
 
 }  // namespace
 
-TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_logits; checkpoints change nothing") {
+TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_logits - checkpoints change nothing") {
     // stories260K's blocks with a 32000-entry (tied) vocabulary: one 64 MiB classifier chunk holds
     // ~512 rows, so 1400 tokens take three chunks.
     Model model = make_synthetic_model("stories260k", TensorType::F32, 3);

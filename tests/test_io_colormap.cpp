@@ -31,7 +31,7 @@ TEST_CASE("io: the diverging map is light in the middle and symmetric in lightne
     }
 }
 
-TEST_CASE("io: heatmap ranges: automatic, log, symmetric diverging; masked cells transparent") {
+TEST_CASE("io: heatmap ranges: automatic, log, symmetric diverging - masked cells transparent") {
     xl::Heatmap h;
     h.rows = 1; h.cols = 4;
     h.values = {-0.5f, 0.25f, NAN, 2.f};

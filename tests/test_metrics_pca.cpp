@@ -115,7 +115,7 @@ TEST_CASE("pca: Jacobi recovers the eigenpairs a matrix was built from") {
     }
 }
 
-TEST_CASE("pca: rows spanning two directions give two components; a ramp's coordinate grows with the row") {
+TEST_CASE("pca: rows spanning two directions give two components - a ramp's coordinate grows with the row") {
     const int m = 50, d = 8;
     const auto u = random_basis(2, d, 5);
     std::vector<float> rows(size_t(m) * d);

@@ -87,7 +87,7 @@ TEST_CASE("posvec: the mean over windows equals the average of each window's hid
     CHECK(differ > 0.1);
 }
 
-TEST_CASE("posvec: the last block's hidden state, normed and classified by hand, gives the pass's NLL; no head runs") {
+TEST_CASE("posvec: the last block's hidden state, normed and classified by hand, gives the pass's NLL - no head runs") {
     Stories s;
     CpuForward cpu(s.model);
     const ModelConfig& c = s.model.config;

@@ -116,7 +116,7 @@ TEST_CASE("architectures: gemma3 layer kinds from the pattern key, the hard-code
     CHECK(load_gguf_model(a.write(tmp3)).config.layer_kinds[1].rope_base == 10000.f);
 }
 
-TEST_CASE("architectures: single-kind models keep one plan; llama's sliding_window and rope_freqs apply") {
+TEST_CASE("architectures: single-kind models keep one plan - llama's sliding_window and rope_freqs apply") {
     test::TempDir tmp;
     const Model m = load_gguf_model(test::ArchModel{"llama"}.write(tmp));
     CHECK(m.config.layer_kinds.empty());

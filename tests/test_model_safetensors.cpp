@@ -128,7 +128,7 @@ TEST_CASE("safetensors: truncated files and implausible header lengths") {
     CHECK(has(read_error(p), "exceeds the format's limit"));
 }
 
-TEST_CASE("safetensors: every format dtype is known; only F32/F16/BF16 are readable") {
+TEST_CASE("safetensors: every format dtype is known - only F32/F16/BF16 are readable") {
     xl::test::TempDir tmp;
     nlohmann::json h = nlohmann::json::object();
     h["i"] = one("I8", {4}, 0, 4);

@@ -155,10 +155,10 @@ void check_model(const std::string& golden_name, const std::string& gguf, bool g
 
 }  // namespace
 
-TEST_CASE("peers llamacpp: SmolLM2 per-token NLL (none, linear, yarn) and greedy tokens match llama.cpp (F32 copy; quantized file within its bounds)") {
+TEST_CASE("peers llamacpp: SmolLM2 per-token NLL (none, linear, yarn) and greedy tokens match llama.cpp on an F32 copy, and its quantized run within bounds") {
     check_model("llamacpp_smollm2", test::smollm2_gguf(), false);
 }
 
-TEST_CASE("peers llamacpp: Gemma 3 per-token NLL (none, linear, yarn on global layers) and greedy tokens match llama.cpp (F32 copy; quantized file within its bounds)") {
+TEST_CASE("peers llamacpp: Gemma 3 per-token NLL (none, linear, yarn on global layers) and greedy tokens match llama.cpp on an F32 copy, and its quantized run within bounds") {
     check_model("llamacpp_gemma3", test::gemma3_gguf(), true);
 }

@@ -53,7 +53,7 @@ TEST_CASE("posenc §13 the ALiBi-paper rule (get_slopes) equals the GGML form fo
     }
 }
 
-TEST_CASE("posenc §13 explicit model slopes take precedence; interpolation divides by a; max_bias") {
+TEST_CASE("posenc §13 explicit model slopes take precedence - interpolation divides by a - max_bias") {
     auto cfg = test::alibi_config(4);
     cfg.alibi_slopes = {0.9f, 0.3f, 0.2f, 0.1f};
     const auto p = make_plan(parse_method_spec("alibi:interp=2"), cfg, 8);

@@ -14,7 +14,7 @@ namespace {
 const std::string kShared = XL_SHARED_DIR;
 }
 
-TEST_CASE("posenc on stories260K: .bin and .gguf give the same plans; orig follows the training length") {
+TEST_CASE("posenc on stories260K: .bin and .gguf give the same plans - orig follows the training length") {
     const Model bin = load_model(kShared + "/models/stories260K/stories260K.bin",
                                  kShared + "/models/stories260K/tok512.bin");
     Model gguf = load_model(kShared + "/models/stories260K/stories260K.gguf");
@@ -41,7 +41,7 @@ TEST_CASE("posenc on stories260K: .bin and .gguf give the same plans; orig follo
     CHECK(d.inv_freq[3] == doctest::Approx(std::pow(1e4 * std::pow(13.0, 8.0 / 6), -6.0 / 8)).epsilon(1e-6));
 }
 
-TEST_CASE("posenc on alilama: the model's ALiBi slopes; RoPE methods refused with the model named") {
+TEST_CASE("posenc on alilama: the model's ALiBi slopes - RoPE methods refused with the model named") {
     const Model m = load_model(kShared + "/models/alilama/alilama_batches_512_470K.pth",
                                kShared + "/models/alilama/tokenizer.model");
     const auto p = make_plan(parse_method_spec("none"), m.config, 256);

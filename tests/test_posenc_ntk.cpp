@@ -50,7 +50,7 @@ TEST_CASE("posenc §4 dynntk plan: base from the plan's sequence length, L0 from
     CHECK(long_plan.method == "dynntk:s=2,orig=4096");
 }
 
-TEST_CASE("posenc §2 PI is theta/s on a model; abf is a plain base change") {
+TEST_CASE("posenc §2 PI is theta/s on a model - abf is a plain base change") {
     const auto cfg = test::rope_config(8, 1e4, 512);
     const auto pi = make_plan(parse_method_spec("linear:s=4"), cfg, 64);
     for (int j = 0; j < 4; ++j) CHECK(rel_err(pi.inv_freq[j], rope::theta(j, 8, 1e4) / 4) < 1e-6);

@@ -32,7 +32,7 @@ TEST_CASE("posenc plan: plain RoPE positions 0..n-1, 1/sqrt(head_dim), rope_dim,
     CHECK_THROWS_AS(make_plan(parse_method_spec("none"), cfg, 0), Error);
 }
 
-TEST_CASE("posenc §12 log-n: kappa(p) = max(1, ln(p+1)/ln L); 13/12 at L=4096, p=8191") {
+TEST_CASE("posenc §12 log-n: kappa(p) = max(1, ln(p+1)/ln L) - 13/12 at L=4096, p=8191") {
     CHECK(rope::logn_factor(8191, 4096) == doctest::Approx(13.0 / 12).epsilon(1e-14));
     CHECK(rope::logn_factor(100, 4096) == 1);
     const auto cfg = test::rope_config(64, 1e4, 4096);

@@ -99,7 +99,7 @@ TEST_CASE("posenc §15 StreamingLLM: sinks at S+R-j once the cache is full, rece
     CHECK(worst == float(S + R));
 }
 
-TEST_CASE("posenc §16 LM-Infinite: Lambda mask and distance cap; window; combinations") {
+TEST_CASE("posenc §16 LM-Infinite: Lambda mask and distance cap - window - combinations") {
     const int n = 30;
     const auto r = rel("lminfinite:local=8,global=2,limit=8", n);
     for (int i = 0; i < n; ++i)

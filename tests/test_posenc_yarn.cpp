@@ -99,7 +99,7 @@ TEST_CASE("posenc §5 paper ramp (linear in r) vs code ramp (linear in j): j=33 
     CHECK(worst < 3.5);
 }
 
-TEST_CASE("posenc yarn plan: rope_freqs divide θ before interpolation; abf changes the base first") {
+TEST_CASE("posenc yarn plan: rope_freqs divide θ before interpolation - abf changes the base first") {
     auto cfg = test::rope_config(8, 1e4, 512);
     cfg.rope_freq_factors = {1, 2, 4, 8};
     const auto p = make_plan(parse_method_spec("none"), cfg, 4);

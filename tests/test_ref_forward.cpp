@@ -162,7 +162,7 @@ TEST_CASE("ref forward: causal, and last logits agree with the NLL") {
     for (float x : full.nll) CHECK(std::isfinite(x));
 }
 
-TEST_CASE("ref forward: far branch with near positions changes nothing; other positions do") {
+TEST_CASE("ref forward: far branch with near positions changes nothing - other positions do") {
     auto s = make_model(xl::NormType::RMSNorm, xl::Residual::PreNorm, xl::MlpType::SwiGLU, true, true);
     xl::CpuForward fwd(s->model);
     auto req = request(s->model.config, kTokens);

@@ -54,7 +54,7 @@ TEST_CASE("session: unknown keys, wrong types and out-of-range values are named"
     CHECK(bad_message("{ not json").find("not valid JSON") != std::string::npos);
 }
 
-TEST_CASE("session: a failed load leaves the current session intact; save writes whole files") {
+TEST_CASE("session: a failed load leaves the current session intact - save writes whole files") {
     const auto dir = std::filesystem::temp_directory_path() / ("xl_preset_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     const std::string good = (dir / "good.json").string(), bad = (dir / "bad.json").string();
