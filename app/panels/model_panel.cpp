@@ -1,11 +1,14 @@
 // Model panel: open a GGUF / llama2.c / .pth model (path field, or drop the file on the window),
-// the evaluation text, and an inspector of the configuration and position settings read from
-// the file. A file that fails to load is reported and the session keeps its previous model.
+// the evaluation text, the real models tools/fetch-models.sh fetched (one click opens one), and
+// an inspector of the configuration and position settings read from the file. A file that fails
+// to load is reported and the session keeps its previous model.
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
+#include "app/app_jobs.hpp"
 #include "app/panels/panels.hpp"
 #include "core/error.hpp"
+#include "core/model/fetched_models.hpp"
 #include "core/model/layer_kinds_text.hpp"
 #include "core/model/load_model.hpp"
 
@@ -15,6 +18,26 @@ namespace {
 
 const char* signal(PositionSignal p) {
     return p == PositionSignal::RoPE ? "RoPE" : p == PositionSignal::ALiBi ? "ALiBi" : "none";
+}
+
+// The fetched models (read once per run of the app), each with a button that opens it.
+void fetched_list(AppState& app) {
+    static const std::vector<FetchedModel> models = fetched_models();
+    if (models.empty()) {
+        ImGui::TextDisabled("no fetched models in %s (tools/fetch-models.sh fetches SmolLM2 and Gemma 3)",
+                            models_dir().c_str());
+        return;
+    }
+    ImGui::TextUnformatted("fetched models (tools/fetch-models.sh), click to open:");
+    for (const FetchedModel& m : models) {
+        const std::string label = m.name + " (" + std::to_string(m.bytes >> 20) + " MiB)";
+        if (ImGui::SmallButton(label.c_str())) {
+            app.model_input = m.path;
+            app.tokenizer_input.clear();
+            open_model(app, m.path, "");
+        }
+        if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s\nsha256 %s", m.path.c_str(), m.sha256.c_str());
+    }
 }
 
 void inspector(const Results& r) {
@@ -75,6 +98,7 @@ void model_panel(AppState& app, const Results* r) {
     if (ImGui::Button("Open")) open_model(app, app.model_input, app.tokenizer_input);
     ImGui::SetNextItemWidth(-70);
     ImGui::InputTextWithHint("##tok", "tokenizer (llama2.c tokenizer.bin, minbpe .model)", &app.tokenizer_input);
+    fetched_list(app);
     ImGui::TextDisabled("model: %s", app.session.model.empty() ? "bundled stories260K" : app.session.model.c_str());
     if (r) inspector(*r);
 }
