@@ -2,6 +2,8 @@
 // the evaluation text, the real models tools/fetch-models.sh fetched (one click opens one), and
 // an inspector of the configuration and position settings read from the file. A file that fails
 // to load is reported and the session keeps its previous model.
+#include <cstdio>
+
 #include <imgui.h>
 #include <imgui_stdlib.h>
 
@@ -54,7 +56,9 @@ void inspector(const Results& r) {
         row("head dim / vocab", std::to_string(c.head_dim) + " / " + std::to_string(c.vocab_size));
         row("position", signal(c.position));
         if (c.position == PositionSignal::RoPE) {
-            row("rope base / dims", std::to_string(c.rope_base) + " / " + std::to_string(c.rope_dim));
+            char base[32];
+            std::snprintf(base, sizeof base, "%g", double(c.rope_base));
+            row("rope base / dims", std::string(base) + " / " + std::to_string(c.rope_dim));
             row("pair layout", c.rope_layout == RopeLayout::NeoX ? "neox (j, j+d/2)" : "normal (2j, 2j+1)");
             if (!c.rope_scaling.type.empty()) row("file rope scaling", c.rope_scaling.type + " x" + std::to_string(c.rope_scaling.factor));
         }
