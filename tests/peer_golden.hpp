@@ -17,6 +17,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/forward/forward.hpp"
+#include "core/model/model.hpp"
+#include "core/posenc/method.hpp"
+
 namespace xl::test {
 
 struct PeerRun {
@@ -55,6 +59,15 @@ inline PeerGolden load_peer_golden(const std::string& name, const std::string& p
     }
     REQUIRE(!g.runs.empty());
     return g;
+}
+
+// One pass over the golden's token ids under `spec`: the per-token NLL (and the pass's
+// `seconds`) that the peer tests compare with a run.
+inline ForwardResult run_golden(Forward& f, const Model& model, const PeerGolden& g, const std::string& spec) {
+    ForwardRequest req;
+    req.tokens = g.tokens;
+    req.plan = make_plan(parse_method_spec(spec), model.config, int(g.tokens.size()));
+    return f.run(req);
 }
 
 inline const PeerRun& find_run(const PeerGolden& g, const std::string& name) {

@@ -28,18 +28,24 @@ std::vector<int> some_tokens(int n, int vocab) {
     return t;
 }
 
+// stories260K's blocks with a random tied vocabulary of `vocab` entries (`table` holds it).
+Model with_vocabulary(int vocab, uint64_t seed, std::vector<float>& table) {
+    Model model = make_synthetic_model("stories260k", TensorType::F32, seed);
+    table = test::random_floats(size_t(vocab) * size_t(model.config.dim), uint32_t(seed) + 8, -0.1f, 0.1f);
+    model.config.vocab_size = vocab;
+    model.weights.token_embedding.rows = vocab;
+    model.weights.token_embedding.data = reinterpret_cast<const uint8_t*>(table.data());
+    model.weights.output = Tensor{};
+    return model;
+}
+
 }  // namespace
 
 TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_logits - checkpoints change nothing") {
     // stories260K's blocks with a 32000-entry (tied) vocabulary: one 64 MiB classifier chunk holds
     // ~512 rows, so 1400 tokens take three chunks.
-    Model model = make_synthetic_model("stories260k", TensorType::F32, 3);
-    const int vocab = 32000;
-    const std::vector<float> table = test::random_floats(size_t(vocab) * size_t(model.config.dim), 11, -0.1f, 0.1f);
-    model.config.vocab_size = vocab;
-    model.weights.token_embedding.rows = vocab;
-    model.weights.token_embedding.data = reinterpret_cast<const uint8_t*>(table.data());
-    model.weights.output = Tensor{};
+    std::vector<float> table;
+    const Model model = with_vocabulary(32000, 3, table);
     VulkanForward gpu(model, test::gpu_context());
     const int n = 1400, V = model.config.vocab_size;
     ForwardRequest req;
@@ -119,13 +125,9 @@ TEST_CASE("gpu memory estimate: linear in tokens, the logits term independent of
 TEST_CASE("gpu classifier chunks: whole matmul tiles above 32768 vocabulary entries, equal to the CPU reference") {
     // stories260K's blocks with SmolLM2's 49152-entry vocabulary: 64 MiB hold 341 rows, so a chunk
     // is 256 rows (4 tokens per lane), not one row per 512-token tile as before.
-    Model model = make_synthetic_model("stories260k", TensorType::F32, 5);
     const int vocab = 49152;
-    const std::vector<float> table = test::random_floats(size_t(vocab) * size_t(model.config.dim), 13, -0.1f, 0.1f);
-    model.config.vocab_size = vocab;
-    model.weights.token_embedding.rows = vocab;
-    model.weights.token_embedding.data = reinterpret_cast<const uint8_t*>(table.data());
-    model.weights.output = Tensor{};
+    std::vector<float> table;
+    const Model model = with_vocabulary(vocab, 5, table);
     VulkanForward gpu(model, test::gpu_context());
     CHECK(gpu.memory_estimate(4096).logits == int64_t(256) * vocab * 4);
     const int n = 300;  // chunks of 256 and 43 rows: 4 and 1 tokens per lane

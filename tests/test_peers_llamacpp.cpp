@@ -23,7 +23,6 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -121,15 +120,10 @@ void check_model(const std::string& golden_name, const std::string& gguf, bool g
         const std::string plain = spec_for(run, train_ctx);
         const std::string spec = global_layers_only ? test::on_global_layers(plain) : plain;
         INFO(golden_name << " run " << run.name << " as " << spec);
-        ForwardRequest req;
-        req.tokens = f32.tokens;
-        req.plan = make_plan(parse_method_spec(spec), model.config, n);
-        const auto t0 = std::chrono::steady_clock::now();
-        const ForwardResult r = gpu.run(req);
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const ForwardResult r = test::run_golden(gpu, model, f32, spec);
         REQUIRE(r.nll.size() == run.nll.size());
         MESSAGE(golden_name << " " << run.name << " (" << spec << ", " << n << " tokens): extrapolab "
-                            << gpu.device_name() << " " << secs << " s");
+                            << gpu.device_name() << " " << r.seconds << " s");
         const test::NllAgreement a = test::compare_nll(r.nll, run.nll);
         report("  vs llama.cpp on the F32 copy", a, run);
         CHECK(a.non_finite == 0);

@@ -11,7 +11,6 @@
 // global_layers_only for it: HF applies rope_parameters["full_attention"] to the global layers only.
 #include <doctest/doctest.h>
 
-#include <chrono>
 #include <cmath>
 #include <string>
 
@@ -40,17 +39,12 @@ void check_model(const std::string& golden_name, const std::string& gguf, bool g
         const std::string spec =
             global_layers_only ? test::on_global_layers(imp.spec) : imp.spec;
         INFO(golden_name << " run " << run.name << " as " << spec);
-        ForwardRequest req;
-        req.tokens = g.tokens;
-        req.plan = make_plan(parse_method_spec(spec), model.config, n);
-        const auto t0 = std::chrono::steady_clock::now();
-        const ForwardResult r = gpu.run(req);
-        const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const ForwardResult r = test::run_golden(gpu, model, g, spec);
         REQUIRE(r.nll.size() == run.nll.size());
         const test::NllAgreement a = test::compare_nll(r.nll, run.nll);
         MESSAGE(golden_name << " " << run.name << " (" << spec << ", " << n << " tokens): max |Δ nll| " << a.max_abs
                             << " at " << a.worst << ", mean " << a.mean_abs << ", ppl ratio " << a.ppl_ratio
-                            << "; extrapolab " << secs << " s");
+                            << "; extrapolab " << r.seconds << " s");
         CHECK(a.non_finite == 0);
         CHECK(a.max_abs <= kMaxAbsTolerance);
     }
