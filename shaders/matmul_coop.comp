@@ -9,8 +9,9 @@
 // therefore accumulates in a fresh matrix that is then added to the fp32 total (promotion every
 // BK columns), and activations are split into two fp16 terms, x = hi + lo·2⁻¹² with
 // lo = fp16((x − hi)·2¹²) (scaled so that lo stays a normal fp16), costing a second product;
-// fp32 weights are split the same way (W_F32: a third product). What remains is the rounding of
-// stored weights to fp16 (Q8_0's d·q). The result leaves through a per-subgroup 16×16 scratch so
+// weights of every type but F16 are split the same way (W_SPLIT: a third product), since their
+// dequantised values (fp32, BF16's exponent range, Q8_0's d·q, Q4_K's d·sc·q − dmin·m) do not
+// fit fp16 exactly. F16 weights are exact. The result leaves through a per-subgroup 16×16 scratch so
 // that ragged edges and `accumulate` are plain stores.
 // Same bindings and push constants as matmul.comp. Requires cols % BK == 0, x_offset % 4 == 0.
 // Twin: xl::ref::matmul.
@@ -34,7 +35,14 @@
 #define TN (BN / WN / 16)   // ... along rows
 #define THREADS (32 * WM * WN)
 #define LDS (BK + 8)        // shared row pitch in halves (16-byte multiple, fewer bank conflicts)
-#define LDO 20              // scratch pitch in floats (16-byte multiple)
+#if !defined(W_F16)
+#define W_SPLIT 1
+#endif
+#if defined(W_SPLIT) && defined(XL_COOP_LARGE)
+#define LDO 16              // scratch pitch in floats: 4 split 128-row tiles + scratch = 48 KiB
+#else
+#define LDO 20              // scratch pitch in floats (16-byte multiple, fewer bank conflicts)
+#endif
 #define LO_SCALE 4096.0     // 2¹²: the low fp16 terms are stored scaled
 
 layout(local_size_x = THREADS) in;
@@ -45,9 +53,8 @@ layout(push_constant) uniform PC { Matmul p; };
 shared float16_t xs[BM * LDS];        // x tile [token][k], high fp16 term
 shared float16_t xl[BM * LDS];        // low term: fp16((x − hi)·2¹²)
 shared float16_t ws[BN * LDS];        // W tile [row][k]
-#if defined(W_F32)
-#define W_SPLIT 1
-shared float16_t wl[BN * LDS];        // low term of fp32 weights
+#ifdef W_SPLIT
+shared float16_t wl[BN * LDS];        // low term of the weights
 #endif
 shared float scratch[WM * WN * 16 * LDO];
 

@@ -63,16 +63,18 @@ TEST_CASE("gpu ops: matmul matches ref::matmul for every weight type") {
 }
 
 // Whole cooperative-matrix tiles (64×64 and 128×128, shaders/matmul_coop.comp) with ragged edges,
-// for the types that have a cooperative variant; on devices without cooperative matrices (lavapipe)
-// the same shapes exercise the scalar tiles. Same tolerance.
+// for float, legacy and k-quant weights (every type has a cooperative variant: the weights are
+// dequantised into the tiles); on devices without cooperative matrices (lavapipe) the same shapes
+// exercise the scalar tiles. Same tolerance.
 TEST_CASE("gpu ops: matmul over whole cooperative-matrix tiles with ragged edges") {
     auto ctx = test::gpu_context();
     struct Shape { int n, rows; };
     uint32_t seed = 101;
-    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::Q8_0})
+    for (TensorType type : {TensorType::F32, TensorType::F16, TensorType::BF16, TensorType::Q4_0, TensorType::Q4_1,
+                            TensorType::Q8_0, TensorType::Q4_K, TensorType::Q6_K, TensorType::IQ4_XS})
         for (const Shape& s : {Shape{200, 300}, Shape{130, 129}}) {
             CAPTURE(s.n); CAPTURE(s.rows); CAPTURE(to_string(type));
-            const int cols = 576;
+            const int cols = type_info(type).block_elems > 32 ? 768 : 576;  // k-quants: whole 256-blocks
             const auto w = test::random_tensor(type, s.rows, cols, seed++);
             const auto x = test::random_floats(size_t(s.n) * cols, seed++);
             std::vector<float> want(size_t(s.n) * s.rows);

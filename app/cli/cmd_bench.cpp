@@ -14,6 +14,7 @@
 #include "app/cli/cli_common.hpp"
 #include "app/cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/model/tensor_types.hpp"
 #include "core/forward/vulkan_forward.hpp"
 #include "core/gpu/context.hpp"
 #include "core/metrics/synthetic_model.hpp"
@@ -66,11 +67,13 @@ Timing time_runs(Forward& f, const ForwardRequest& req, int repeats) {
     return t;
 }
 
+// Synthetic weight types: those core/model/quantize_rtn writes.
+const std::vector<std::string> kSyntheticWeights = {"f32", "f16", "bf16", "q4_0", "q4_1", "q8_0", "q4_k", "q6_k"};
+
 TensorType weight_type(const std::string& s) {
-    if (s == "f32") return TensorType::F32;
-    if (s == "f16") return TensorType::F16;
-    if (s == "bf16") return TensorType::BF16;
-    return TensorType::Q8_0;
+    for (const TensorTypeInfo& t : tensor_types())
+        if (t.variant == s) return t.type;
+    throw Error(ErrorKind::BadArgument, s, "unknown weight type");
 }
 
 struct Row {
@@ -192,7 +195,7 @@ Command add_bench_command(CLI::App& root) {
     app->add_option("--tokenizer", o->tokenizer, "tokenizer file for llama2.c checkpoints");
     app->add_option("--synthetic", o->synthetic, "random weights in a named shape instead of a file:" + shapes);
     app->add_option("--weights", o->weights, "storage type of synthetic weights")->capture_default_str()
-        ->check(CLI::IsMember({"f32", "f16", "bf16", "q8_0"}));
+        ->check(CLI::IsMember(kSyntheticWeights));
     app->add_option("--lengths", o->lengths, "comma-separated token counts")->capture_default_str();
     app->add_option("--repeats", o->repeats, "timed runs per length (after one warm-up)")->capture_default_str();
     app->add_option("--method", o->method, "position method spec")->capture_default_str();

@@ -28,10 +28,6 @@ std::pair<uint32_t, uint32_t> split_groups(uint32_t groups) {
 // Shader variant of a weight type: matmul_<variant>, embedding_<variant> (tensor_types.cpp).
 std::string weight_variant(const char* op, TensorType t) { return std::string(op) + "_" + type_info(t).variant; }
 
-// Weight types with a cooperative-matrix matmul variant (shaders/matmul_coop.variants): the ones
-// checked against the CPU reference on a GPU that has them. Others take the scalar matmul.
-bool coop_matmul_type(TensorType t) { return t == TensorType::F32 || t == TensorType::F16; }
-
 // Attention shaders keep per-query vectors in registers sized at compile time: one variant per
 // head_dim (shaders/attention.variants).
 std::string head_dim_variant(const std::string& base, int head_dim) {
@@ -95,10 +91,10 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     std::string name = weight_variant("matmul", w.type);
     std::vector<uint32_t> constants = {matmul_tokens_per_lane(n)};
     uint32_t tile_tokens = XL_MATMUL_GROUP * constants[0], tile_rows = kMatmulRows;
-    const bool split = w.type == TensorType::F32;  // fp32 weights as two fp16 terms: small tile only (shared memory)
-    if (ctx_.has_coop_matrix() && coop_matmul_type(w.type) && w.cols % XL_COOP_BK == 0) {
-        // Cooperative matrices (shaders/matmul_coop.comp); the large tile once both sides fill it.
-        const bool large = p.n >= XL_COOP_LARGE_BM && p.rows >= XL_COOP_LARGE_BN && !split;
+    if (ctx_.has_coop_matrix() && w.cols % XL_COOP_BK == 0) {
+        // Cooperative matrices (shaders/matmul_coop.comp, a variant per weight type); the large
+        // tile once both sides fill it.
+        const bool large = p.n >= XL_COOP_LARGE_BM && p.rows >= XL_COOP_LARGE_BN;
         name = weight_variant("matmul_coop", w.type) + (large ? "_large" : "");
         tile_tokens = large ? XL_COOP_LARGE_BM : XL_COOP_SMALL_BM;
         tile_rows = large ? XL_COOP_LARGE_BN : XL_COOP_SMALL_BN;

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/error.hpp"
-#include "core/model/half.hpp"
+#include "core/model/quantize_rtn.hpp"
 #include "core/model/tensor_types.hpp"
 
 namespace xl {
@@ -82,35 +82,7 @@ private:
     }
 
     static void write_row(TensorType type, const std::vector<float>& row, uint8_t* out) {
-        const size_t n = row.size();
-        switch (type) {
-            case TensorType::F32: std::memcpy(out, row.data(), n * 4); break;
-            case TensorType::F16:
-                for (size_t i = 0; i < n; ++i) store_u16(out + 2 * i, f32_to_f16(row[i]));
-                break;
-            case TensorType::BF16:
-                for (size_t i = 0; i < n; ++i) store_u16(out + 2 * i, uint16_t(f32_to_bits(row[i]) >> 16));
-                break;
-            case TensorType::Q8_0:
-                for (size_t b = 0; b < n / kQ8BlockSize; ++b) {  // ggml block_q8_0: d = max|x|/127
-                    const float* x = row.data() + b * kQ8BlockSize;
-                    float amax = 0;
-                    for (int i = 0; i < kQ8BlockSize; ++i) amax = std::max(amax, std::fabs(x[i]));
-                    const float d = amax / 127.f, inv = d > 0 ? 1.f / d : 0.f;
-                    uint8_t* blk = out + b * kQ8BlockBytes;
-                    store_u16(blk, f32_to_f16(d));
-                    for (int i = 0; i < kQ8BlockSize; ++i)
-                        blk[2 + i] = uint8_t(int8_t(std::lround(x[i] * inv)));
-                }
-                break;
-            default:
-                throw Error(ErrorKind::Unsupported, to_string(type), "synthetic weights are F32, F16, BF16 or Q8_0");
-        }
-    }
-
-    static void store_u16(uint8_t* p, uint16_t v) {
-        p[0] = uint8_t(v & 0xff);
-        p[1] = uint8_t(v >> 8);
+        quantize_row(type, row.data(), int64_t(row.size()), out);
     }
 
     Storage& storage_;
