@@ -230,7 +230,7 @@ void draw_legend(ImDrawList* dl, const FigureSpec& f, const PlotArea& a) {
     };
     std::vector<Entry> e;
     for (size_t i = 0; i < f.series.size(); ++i)
-        if (f.series[i].legend && !f.series[i].name.empty()) e.push_back({f.series[i].name, col(f.series_color(i)), f.series[i].style});
+        if (f.series[i].legend && !f.series[i].name.empty()) e.push_back({legend_label(f.series[i].name), col(f.series_color(i)), f.series[i].style});
     if (e.empty()) return;
     float tw = 0;
     for (const Entry& x : e) tw = std::max(tw, ImGui::CalcTextSize(x.name.c_str()).x);

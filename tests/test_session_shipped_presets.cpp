@@ -39,7 +39,10 @@ TEST_CASE("session: every registered method is in a shipped preset, and every pr
         CAPTURE(e.path().string());
         const xl::Session s = xl::load_preset(e.path().string());
         const std::string model = xl::resolve_path(s.model.empty() ? "assets/stories260K.bin" : s.model, s.base_dir);
-        const std::string tok = xl::resolve_path(s.tokenizer.empty() ? "assets/tok512.bin" : s.tokenizer, s.base_dir);
+        // The bundled model's tokenizer is the default only for the bundled model (a GGUF has its own).
+        const std::string tok = s.model.empty()         ? xl::resolve_path("assets/tok512.bin", s.base_dir)
+                                : s.tokenizer.empty() ? std::string()
+                                                      : xl::resolve_path(s.tokenizer, s.base_dir);
         if (!models.count(model)) models.emplace(model, xl::load_model(model, tok));
         for (const xl::Configuration& c : s.configs) {
             CAPTURE(c.method);

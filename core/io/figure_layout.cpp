@@ -133,12 +133,12 @@ bool add_legend(Ctx& c, bool outside) {
     std::vector<Entry> e;
     for (size_t i = 0; i < c.f.series.size(); ++i)
         if (c.f.series[i].legend && !c.f.series[i].name.empty())
-            e.push_back({c.f.series[i].name, c.f.series_color(i), false, c.f.series[i].style});
+            e.push_back({legend_label(c.f.series[i].name), c.f.series_color(i), false, c.f.series[i].style});
     for (const Band& b : c.f.bands)
         if (!b.name.empty()) {
             Rgba col = b.color.a > 0 ? b.color : c.f.series_color(b.series_index < 0 ? 0 : size_t(b.series_index));
             col.a = b.opacity;
-            e.push_back({b.name, col, true, LineStyle::Solid});
+            e.push_back({legend_label(b.name), col, true, LineStyle::Solid});
         }
     if (!c.f.legend || e.empty()) return true;
     const double size = 0.9 * c.fs, row = 1.3 * size, sample = 12;
@@ -191,9 +191,9 @@ double legend_height(const FigureSpec& f, const FontFace& font) {
     double tw = 0;
     int n = 0;
     for (const Series& s : f.series)
-        if (s.legend && !s.name.empty()) { tw = std::max(tw, font.text_width(s.name, 0.9 * f.font_pt)); ++n; }
+        if (s.legend && !s.name.empty()) { tw = std::max(tw, font.text_width(legend_label(s.name), 0.9 * f.font_pt)); ++n; }
     for (const Band& b : f.bands)
-        if (!b.name.empty()) { tw = std::max(tw, font.text_width(b.name, 0.9 * f.font_pt)); ++n; }
+        if (!b.name.empty()) { tw = std::max(tw, font.text_width(legend_label(b.name), 0.9 * f.font_pt)); ++n; }
     if (n == 0) return 0;
     const double cw = 12 + tw + 10 + 6;
     const int cols = std::max(1, int((f.width_in * 72 - 8) / cw));

@@ -84,4 +84,11 @@ void axis_range(const FigureSpec& f, bool x_axis, double& lo, double& hi) {
     }
 }
 
+std::string legend_label(const std::string& name) {
+    if (name.size() <= kLegendChars) return name;
+    size_t cut = kLegendChars - 3;
+    while (cut > 0 && (static_cast<unsigned char>(name[cut]) & 0xC0) == 0x80) --cut;  // not inside a UTF-8 sequence
+    return name.substr(0, cut) + "...";
+}
+
 }  // namespace xl

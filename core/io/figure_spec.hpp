@@ -43,6 +43,11 @@ struct Axis {
 
 enum class LineStyle { Solid, Dashed, Dotted };
 
+// A series name as a legend shows it: names over kLegendChars characters (a long per-pair
+// LongRoPE spec) end in "..." so that the legend stays inside the figure; CSV keeps the full name.
+inline constexpr size_t kLegendChars = 56;
+std::string legend_label(const std::string& name);
+
 struct Series {
     Series() = default;
     Series(std::string name_, std::vector<double> x_, std::vector<double> y_)

@@ -8,8 +8,11 @@ namespace xl {
 
 namespace {
 
-void add_train_marker(FigureSpec& f, const Results& r) {
-    if (r.train_length > 0) f.markers.push_back({MarkerKind::Vertical, double(r.train_length), "train " + std::to_string(r.train_length)});
+// The training length as a vertical line, where it falls inside the x range drawn (up to x_max):
+// a line far right of short evaluations would squeeze their data into the left edge.
+void add_train_marker(FigureSpec& f, const Results& r, double x_max) {
+    if (r.train_length > 0 && r.train_length <= x_max)
+        f.markers.push_back({MarkerKind::Vertical, double(r.train_length), "train " + std::to_string(r.train_length)});
 }
 
 }  // namespace
@@ -32,7 +35,7 @@ FigureSpec figure_ppl_vs_length(const Results& r) {
         }
         f.series.push_back(std::move(s));
     }
-    add_train_marker(f, r);
+    add_train_marker(f, r, r.lengths.empty() ? 0.0 : double(*std::max_element(r.lengths.begin(), r.lengths.end())));
     add_common_meta(f, r);
     f.meta["max_windows"] = r.max_windows == 0 ? "all windows" : std::to_string(r.max_windows) + " per length";
     return f;
@@ -59,7 +62,7 @@ Series trailing_mean(const std::string& name, const std::vector<double>& L, int 
 }
 
 void position_meta(FigureSpec& f, const Results& r, int w) {
-    add_train_marker(f, r);
+    add_train_marker(f, r, double(r.eval_length));
     add_common_meta(f, r);
     f.meta["smoothing"] = "trailing moving average over " + std::to_string(w) + " positions";
     f.meta["window"] = "first window of the text (BOS at position 0)";
