@@ -1,6 +1,9 @@
 #include "app/app_script.hpp"
 
+#include <chrono>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <sstream>
 
@@ -12,7 +15,9 @@ namespace xl {
 
 namespace {
 
-constexpr int kWaitLimitFrames = 20000;  // a wait that never ends fails instead of hanging
+// A wait that never ends fails instead of hanging. Wall time, not frames: frames come faster or
+// slower with the machine's load, and a real model at 128 tokens on lavapipe takes minutes.
+constexpr std::chrono::minutes kWaitLimit{30};
 
 std::string joined(const std::vector<std::string>& words, size_t from) {
     std::string s;
@@ -53,10 +58,12 @@ std::string AppScript::step(AppState& app) {
         const bool failed = !results_current(app) && request_failed(app);
         if (failed && !app.error.empty()) ++dialog_frames_;
         if (!results_current(app) && (!failed || dialog_frames_ < 2)) {
-            if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
+            if (!waiting_since_) waiting_since_ = std::chrono::steady_clock::now();
+            if (std::chrono::steady_clock::now() - *waiting_since_ > kWaitLimit) fail("wait: results never completed");
             return "";
         }
-        wait_frames_ = dialog_frames_ = 0;
+        waiting_since_.reset();
+        dialog_frames_ = 0;
     } else if (cmd == "preset") {
         open_preset(app, arg);
     } else if (cmd == "results") {

@@ -15,6 +15,9 @@
 //   expect-name NAME       the session is named NAME (e.g. unchanged after bad input)
 //   screenshot PATH        save the next frame as PNG
 #pragma once
+
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,7 +37,7 @@ private:
     std::vector<std::vector<std::string>> steps_;
     size_t next_ = 0;
     bool failed_ = false;
-    int wait_frames_ = 0;
+    std::optional<std::chrono::steady_clock::time_point> waiting_since_;  // start of the current wait
     int dialog_frames_ = 0;  // frames a failed request's error dialog has been up during a wait
     bool exporting_ = false;
     void fail(const std::string& what);
