@@ -1,7 +1,5 @@
 #include "app/app_script.hpp"
 
-#include <chrono>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
