@@ -2,9 +2,10 @@
 // y = W·x, register-blocked: each invocation computes TT tokens (lane-varying) × RB rows
 // (uniform across the workgroup), reading 4 columns per step through texel views. One step costs
 // TT + RB texel fetches for 4·TT·RB multiply-adds. (CPU drivers: fetches are gathers and
-// subgroup broadcasts are slow, so the blocking is all in registers.) TT is a specialization
-// constant chosen from the token count (GpuOps::matmul_tokens_per_lane): a short input — a
-// classifier chunk, a preview — does not pay for a 512-token tile.
+// subgroup broadcasts are slow, so the blocking is all in registers.) TT and LT (token lanes; the
+// workgroup's other GROUP/LT lanes take further row groups) are specialization constants chosen
+// from the token count (GpuOps::matmul_tiling): a short input — a classifier chunk, a preview —
+// does not pay for a 512-token tile, and keeps 8 tokens per lane down to 64 tokens.
 // Requires cols % 4 == 0 (and a multiple of the weight block) and x_offset % 4 == 0. Twin: xl::ref::matmul.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
@@ -14,8 +15,9 @@
 #include "weights.glsl"
 
 layout(local_size_x = XL_MATMUL_GROUP) in;
-layout(constant_id = 0) const uint TT = XL_MATMUL_TOKENS_PER_LANE;   // tokens per invocation, at t0 + 64·q
-#define RB uint(XL_MATMUL_ROWS)              // rows per workgroup
+layout(constant_id = 0) const uint TT = XL_MATMUL_TOKENS_PER_LANE;   // tokens per invocation, at t0 + LT·q
+layout(constant_id = 1) const uint LT = XL_MATMUL_GROUP;             // token lanes per workgroup
+#define RB uint(XL_MATMUL_ROWS)              // rows per row group
 
 // Texel bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).
 layout(binding = 1) uniform samplerBuffer x_tex;   // RGBA32F
@@ -24,10 +26,11 @@ layout(std430, binding = 2) buffer YBuf4 { vec4 y4[]; };
 layout(push_constant) uniform PC { Matmul p; };
 
 void main() {
-    const uint t0 = gl_WorkGroupID.x * XL_MATMUL_GROUP * TT + gl_LocalInvocationID.x;  // tokens t0 + 64·q
-    const uint r0 = gl_WorkGroupID.y * RB;
+    const uint lane = gl_LocalInvocationID.x % LT, group = gl_LocalInvocationID.x / LT;
+    const uint t0 = gl_WorkGroupID.x * LT * TT + lane;  // tokens t0 + LT·q
+    const uint r0 = (gl_WorkGroupID.y * (XL_MATMUL_GROUP / LT) + group) * RB;
     uint xrow[TT];
-    [[unroll]] for (uint q = 0u; q < TT; ++q) xrow[q] = (p.x_offset + min(t0 + XL_MATMUL_GROUP * q, p.n - 1u) * p.x_stride) >> 2u;
+    [[unroll]] for (uint q = 0u; q < TT; ++q) xrow[q] = (p.x_offset + min(t0 + LT * q, p.n - 1u) * p.x_stride) >> 2u;
     uint wrow[RB];
     [[unroll]] for (uint k = 0u; k < RB; ++k) wrow[k] = min(r0 + k, p.rows - 1u);
     float acc[TT * RB];
@@ -49,8 +52,8 @@ void main() {
     }
     const bool vec_store = ((p.y_offset | p.y_stride) & 3u) == 0u;
     [[unroll]] for (uint q = 0u; q < TT; ++q) {
-        const uint t = t0 + XL_MATMUL_GROUP * q;
-        if (t >= p.n) break;
+        const uint t = t0 + LT * q;
+        if (t >= p.n || r0 >= p.rows) break;
         const uint ybase = p.y_offset + t * p.y_stride + r0;
         [[unroll]] for (uint k = 0u; k < RB; k += 4u) {
             const uint a = q * RB + k;

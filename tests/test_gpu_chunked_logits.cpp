@@ -124,13 +124,13 @@ TEST_CASE("gpu memory estimate: linear in tokens, the logits term independent of
 
 TEST_CASE("gpu classifier chunks: whole matmul tiles above 32768 vocabulary entries, equal to the CPU reference") {
     // stories260K's blocks with SmolLM2's 49152-entry vocabulary: 64 MiB hold 341 rows, so a chunk
-    // is 256 rows (4 tokens per lane), not one row per 512-token tile as before.
+    // is 256 rows (8 tokens per lane on 32 lanes), not one row per 512-token tile as before.
     const int vocab = 49152;
     std::vector<float> table;
     const Model model = with_vocabulary(vocab, 5, table);
     VulkanForward gpu(model, test::gpu_context());
     CHECK(gpu.memory_estimate(4096).logits == int64_t(256) * vocab * 4);
-    const int n = 300;  // chunks of 256 and 43 rows: 4 and 1 tokens per lane
+    const int n = 300;  // chunks of 256 and 43 rows: 8 tokens on 32 and 8 lanes
     ForwardRequest req;
     req.tokens = some_tokens(n, vocab);
     req.plan = make_plan(parse_method_spec("none"), model.config, n);

@@ -1,6 +1,8 @@
 // GPU matmul and embedding vs their CPU twins (core/ref/ops.hpp) for every weight type of
 // core/model/tensor_types.cpp, over rows that are not multiples of the 16-row tile, token counts
-// that are not multiples of the 512-token tile (and take 1, 2, 4 or 8 tokens per lane), and cols = 576 and 640 (SmolLM2, Gemma 3) where
+// that are not multiples of the 512-token tile (every tiling of GpuOps::matmul_tiling: 1, 2, 4, 8
+// tokens per lane on 8 token lanes, then 16, 32, 64 lanes; row groups past the last row), and
+// cols = 576 and 640 (SmolLM2, Gemma 3) where
 // the block allows; fused accumulate and offsets (the chunked classifier).
 // Tolerance (matmul): |gpu − cpu| ≤ 1e-5 · Σ_c |W[r][c]·x[c]| + 1e-6 (float accumulation in a
 // different order; both dequantise to the same floats). Embedding: exact.
@@ -35,7 +37,8 @@ double matmul_error(const test::HostTensor& w, const std::vector<float>& x, int 
 TEST_CASE("gpu ops: matmul matches ref::matmul for every weight type") {
     auto ctx = test::gpu_context();
     struct Shape { int n, rows; };
-    const Shape shapes[] = {{1, 1}, {9, 70}, {37, 17}, {100, 19}, {256, 5}, {530, 3}};  // 1, 2, 4, 8 tokens per lane
+    // tilings (tokens per lane × lanes): 1×8, 2×8, 4×8, 8×8 (two row workgroups), 8×16, 8×32, 8×64 twice
+    const Shape shapes[] = {{1, 1}, {9, 70}, {30, 17}, {64, 300}, {100, 19}, {256, 5}, {530, 3}};
     uint32_t seed = 1;
     for (const TensorTypeInfo& type : tensor_types()) {
         int tested = 0;
@@ -87,6 +90,22 @@ TEST_CASE("gpu ops: matmul over whole cooperative-matrix tiles with ragged edges
             CHECK(matmul_error(w, x, s.n, test::from_gpu(gy, want.size()), want) <= 1e-5);
         }
     test::check_validation_clean(*ctx);
+}
+
+TEST_CASE("gpu ops: matmul tiling keeps 8 tokens per lane down to 64 tokens and covers every input") {
+    using T = GpuOps::MatmulTiling;
+    auto tiling = [](int n) { const T t = GpuOps::matmul_tiling(n); return std::make_pair(t.tokens_per_lane, t.token_lanes); };
+    CHECK(tiling(1) == std::make_pair(1u, 8u));
+    CHECK(tiling(9) == std::make_pair(2u, 8u));
+    CHECK(tiling(64) == std::make_pair(8u, 8u));
+    CHECK(tiling(65) == std::make_pair(8u, 16u));
+    CHECK(tiling(512) == std::make_pair(8u, 64u));
+    CHECK(tiling(100000) == std::make_pair(8u, 64u));
+    for (int n = 1; n <= 600; ++n) {
+        const T t = GpuOps::matmul_tiling(n);
+        CHECK((t.tokens() >= uint32_t(n) || t.tokens() == GpuOps::kMatmulTokens));
+        CHECK(t.rows() * t.token_lanes == uint32_t(XL_MATMUL_ROWS * XL_MATMUL_GROUP));
+    }
 }
 
 TEST_CASE("gpu ops: quantised weights stay packed on the GPU (memory ≈ file size)") {

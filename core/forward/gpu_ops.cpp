@@ -66,10 +66,12 @@ std::string coop_attention_variant(int head_dim) {
 
 }  // namespace
 
-uint32_t GpuOps::matmul_tokens_per_lane(int n) {
-    uint32_t tpl = 1;
-    while (tpl < XL_MATMUL_TOKENS_PER_LANE && tpl * XL_MATMUL_GROUP < uint32_t(std::max(n, 1))) tpl *= 2;
-    return tpl;
+GpuOps::MatmulTiling GpuOps::matmul_tiling(int n) {
+    const uint32_t want = uint32_t(std::max(n, 1));
+    MatmulTiling t{1, XL_MATMUL_MIN_LANES};
+    while (t.tokens_per_lane < XL_MATMUL_TOKENS_PER_LANE && t.tokens() < want) t.tokens_per_lane *= 2;
+    while (t.token_lanes < XL_MATMUL_GROUP && t.tokens() < want) t.token_lanes *= 2;
+    return t;
 }
 
 void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, int n, bool accumulate,
@@ -89,8 +91,9 @@ void GpuOps::matmul(const GpuTensor& w, const gpu::Buffer& x, gpu::Buffer& y, in
     p.y_stride = uint32_t(w.rows);
     p.accumulate = accumulate ? 1u : 0u;
     std::string name = weight_variant("matmul", w.type);
-    std::vector<uint32_t> constants = {matmul_tokens_per_lane(n)};
-    uint32_t tile_tokens = XL_MATMUL_GROUP * constants[0], tile_rows = kMatmulRows;
+    const MatmulTiling tiling = matmul_tiling(n);
+    std::vector<uint32_t> constants = {tiling.tokens_per_lane, tiling.token_lanes};
+    uint32_t tile_tokens = tiling.tokens(), tile_rows = tiling.rows();
     if (ctx_.has_coop_matrix() && w.cols % XL_COOP_BK == 0) {
         // Cooperative matrices (shaders/matmul_coop.comp, a variant per weight type); the large
         // tile once both sides fill it.

@@ -75,12 +75,17 @@ public:
     void nll(const gpu::Buffer& logits, const gpu::Buffer& targets, gpu::Buffer& out, int n, int vocab,
              uint32_t target_offset = 0, uint32_t out_offset = 0);
 
-    // Dispatch tile of matmul.comp (shaders/common/matmul_tiles.h): kMatmulRows rows × up to
-    // kMatmulTokens tokens; a pass of n tokens takes the smallest of 1, 2, 4, 8 tokens per lane
-    // that covers n in one workgroup (short inputs do not pay for the whole tile).
-    static constexpr uint32_t kMatmulRows = XL_MATMUL_ROWS;
+    // Dispatch tile of matmul.comp (shaders/common/matmul_tiles.h): up to kMatmulTokens tokens.
+    // A pass of n tokens takes 8 token lanes with the fewest of 1, 2, 4, 8 tokens per lane that
+    // cover n, then more lanes (16, 32, 64) until one workgroup covers n or the tile is whole; the
+    // workgroup's other lanes take further groups of XL_MATMUL_ROWS rows.
+    struct MatmulTiling {
+        uint32_t tokens_per_lane, token_lanes;
+        uint32_t tokens() const { return tokens_per_lane * token_lanes; }
+        uint32_t rows() const { return XL_MATMUL_ROWS * (XL_MATMUL_GROUP / token_lanes); }
+    };
     static constexpr uint32_t kMatmulTokens = XL_MATMUL_GROUP * XL_MATMUL_TOKENS_PER_LANE;
-    static uint32_t matmul_tokens_per_lane(int n);
+    static MatmulTiling matmul_tiling(int n);
 
 private:
     gpu::Context& ctx_;
