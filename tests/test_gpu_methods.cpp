@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/forward/gpu_ops.hpp"
 #include "core/forward/vulkan_forward.hpp"
 #include "core/metrics/text_stream.hpp"
 #include "core/model/load_model.hpp"
@@ -98,6 +99,24 @@ TEST_CASE("gpu methods: stories260K, xpos alone and composed matches the CPU ref
         CHECK(a.worst < 1e-3);
         CHECK(a.mean_gpu > 0.5);
     }
+    test::check_validation_clean(gpu.context());
+}
+
+// Past about 4500 tokens xPos's key factors ζ^(−(p−c)/γ) exceed 2^8 (head size 8: ζ_min = 2/7),
+// so keys leave fp16's range: attention keeps fp32 operands there (AttentionShape::fp32_operands;
+// on the H200 the cooperative kernel gave inf perplexity for xPos on SmolLM2 at 8192 tokens).
+TEST_CASE("gpu methods: stories260K, xpos beyond fp16's range keeps fp32 attention and matches the CPU reference") {
+    const std::string dir = kShared + "/models/stories260K/";
+    const Model model = load_model(dir + "stories260K.bin", dir + "tok512.bin");
+    CHECK(xpos_max_log2_magnitude(make_plan(parse_method_spec("xpos"), model.config, 2048), 2048) < kFp16SafeLog2);
+    CHECK(xpos_max_log2_magnitude(make_plan(parse_method_spec("xpos"), model.config, 5120), 5120) > kFp16SafeLog2);
+    CHECK(xpos_max_log2_magnitude(make_plan(parse_method_spec("none"), model.config, 5120), 5120) == 0);
+    const TokenStream text = load_token_stream(kText, *model.tokenizer);
+    VulkanForward gpu(model, test::gpu_context());
+    CpuForward cpu(model);
+    const Agreement a = compare(gpu, cpu, model, text.tokens, 5120, "xpos");
+    CHECK(a.worst < 1e-3);
+    CHECK(a.mean_gpu > 0.5);
     test::check_validation_clean(gpu.context());
 }
 

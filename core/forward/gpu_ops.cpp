@@ -141,6 +141,13 @@ std::vector<float> xpos_log2_zeta(const PositionPlan& plan) {
     return out;
 }
 
+double xpos_max_log2_magnitude(const PositionPlan& plan, int n) {
+    double zeta = 0;
+    for (float z : plan.xpos.zeta) zeta = std::max(zeta, std::fabs(std::log2(double(z))));
+    const double c = plan.xpos.centre, reach = std::max(std::fabs(c), std::fabs(double(n - 1) - c));
+    return zeta * reach / plan.xpos.scale_base;
+}
+
 void GpuOps::rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq,
                         gpu::Buffer& out, int n, int heads, int head_dim, int pairs, bool neox, float mscale,
                         const RopeXpos& xpos) {
@@ -168,7 +175,7 @@ void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::
                     uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u};
     std::string name = head_dim_variant("attention", s.head_dim);
     uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
-    if (uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
+    if (!s.fp32_operands && uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
         name = coop_attention_variant(s.head_dim);
         per_group = XL_ATTN_COOP_QUERIES(s.head_dim);
     }

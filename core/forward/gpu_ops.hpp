@@ -34,15 +34,23 @@ struct RopeXpos {
 };
 // What the rope shader reads for xPos: log2 ζ_j per pair, in double on the host (empty = none).
 std::vector<float> xpos_log2_zeta(const PositionPlan& plan);
+// log2 of the largest xPos magnitude over positions 0..n−1: max_j |log2 ζ_j|·max(c, n−1−c)/γ
+// (0 without xPos). Keys grow by up to 2^this: past kFp16SafeLog2 they leave fp16's range
+// (65504 = 2^16 for |k| up to 2^8), so attention keeps fp32 operands (AttentionShape).
+double xpos_max_log2_magnitude(const PositionPlan& plan, int n);
+inline constexpr double kFp16SafeLog2 = 8;
 
 struct AttentionShape {
     int n = 0, n_heads = 0, n_kv_heads = 0, head_dim = 0;
     int window = 0, sinks = 0;
     int far_window = 0;                    // used when q_far/k_far are given
+    bool fp32_operands = false;            // q or k outside fp16's range (xPos far from its centre):
+                                           // the scalar fp32 kernel, also on cooperative-matrix devices
 };
 
 // Whether GpuOps::attention of this head size runs on cooperative matrices
-// (shaders/attention_coop.comp): a device with them, head_dim ≤ 128, and XL_COOP_ATTN ≠ 0.
+// (shaders/attention_coop.comp): a device with them, head_dim ≤ 128, and XL_COOP_ATTN ≠ 0
+// (and the shape's operands fit fp16: AttentionShape::fp32_operands).
 bool uses_coop_attention(const gpu::Context& ctx, int head_dim);
 
 class GpuOps {

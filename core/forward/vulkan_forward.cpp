@@ -116,6 +116,7 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
     AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &pb.query_scale,
                        p.alibi_slopes.empty() ? nullptr : &pb.slopes};
     AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, p.window, p.sinks, p.far.neighbour_window};
+    shape.fp32_operands = rope && xpos_max_log2_magnitude(p, n) > kFp16SafeLog2;
     ops.attention(ai, shape, act.att, act.lse);
     if (r.want_attention && r.probe.layer == l) {
         const int grid = r.probe.grid > 0 ? r.probe.grid : n;
