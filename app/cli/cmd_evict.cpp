@@ -106,7 +106,7 @@ int run_evict(const EvictOptions& o) {
         const MethodSpec& m = spec.methods.front();
         const EvictionResult r = sim.run(tokens, [&](int n) { return make_plan(m, cfg, n); }, map_run);
         EvictionMapInfo mi{cfg.name, m.canonical(),
-                           policy_name(map_run.policy.policy) + ", " + bookkeeping_name(map_run.positions) + ", budget " +
+                           policy_name(map_run.policy.policy) + ", " + bookkeeping_name(map_run.positions) + ", B=" +
                                std::to_string(map_run.policy.budget),
                            probe_layer, o.probe_head, map_run.chunk};
         for (const std::string& p : write_figure_files(figure_evict_map(r, int(tokens.size()), mi), o.figures)) info("wrote " + p);

@@ -1,6 +1,8 @@
 // KV-cache eviction figures (see figures_evict.hpp).
 #include "core/session/figures_evict.hpp"
 
+#include "core/session/figures.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -87,7 +89,7 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
     h.colorbar_label = "attention (blank: evicted)";
     FigureSpec f;
     f.id = "evict_kept_map";
-    f.title = "Kept tokens (" + info.label + ")";
+    f.title = "Kept tokens: " + info.label;
     f.x = {"Key token", "original index"};
     f.y = {"Query token", ""};
     f.x.min = f.y.min = 0;
@@ -103,6 +105,22 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
     f.meta["cells"] = "mean attention of the available keys in each block; blank = the key had been evicted (or is "
                       "in the future) when the query was processed; floor 1e-6";
     return f;
+}
+
+std::vector<FigureSpec> evict_figures(const Results& r) {
+    std::vector<FigureSpec> out;
+    if (!r.evict) return out;
+    for (size_t i = 0; i < r.evict->methods.size(); ++i) {
+        out.push_back(figure_evict_ppl(*r.evict, int(i), r.config.name));
+        add_common_meta(out.back(), r);
+    }
+    if (r.evict_map) {
+        const EvictionMapInfo info{r.config.name, r.evict_map_method, r.evict_map_label, r.evict_map_layer, r.evict_map_head,
+                                   r.evict_chunk};
+        out.push_back(figure_evict_map(*r.evict_map, r.evict->tokens, info));
+        add_common_meta(out.back(), r);
+    }
+    return out;
 }
 
 }  // namespace xl
