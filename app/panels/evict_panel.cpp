@@ -100,8 +100,15 @@ void evict_panel(Session& s, ViewState& v, const Results& r) {
         return;
     }
     ImGui::TextDisabled("%d tokens in chunks of %d; grid %.1f s", r.evict->tokens, r.evict->chunk, r.evict->seconds);
-    cell_table(*r.evict);
-    const std::vector<FigureSpec> figs = evict_figures(r);
+    if (ImGui::CollapsingHeader("perplexity table##evict")) cell_table(*r.evict);
+    // The figures (the map reduces an N×N matrix) are built once per computed grid and map, not per frame.
+    static const void* built_for[2] = {nullptr, nullptr};
+    static std::vector<FigureSpec> figs;
+    if (built_for[0] != r.evict.get() || built_for[1] != r.evict_map.get()) {
+        figs = evict_figures(r);
+        built_for[0] = r.evict.get();
+        built_for[1] = r.evict_map.get();
+    }
     const float h = plot_height(1);
     if (ImGui::BeginTable("evict", std::min(3, int(figs.size())))) {
         for (const FigureSpec& f : figs) {
