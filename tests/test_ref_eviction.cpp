@@ -6,7 +6,9 @@
 //    (+ sinks) mask, within 1e-5; with reassigned positions and plain RoPE the window equals it
 //    too (RoPE is relative: within 1e-4), streaming does not;
 //  - the first H2O and SnapKV evictions pick the keys that the full pass's attention predicts;
-//  - degenerate settings of h2o/snapkv/streaming are the window policy exactly; threads change nothing.
+//  - degenerate settings of h2o/snapkv/streaming are the window policy exactly; threads change nothing;
+//  - ref::attention_keyset with identity indices is ref::attention bit for bit (ALiBi, window, sinks,
+//    far branch), and over a key subset it is a naive softmax of those keys (within 1e-6).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -19,6 +21,7 @@
 #include "core/posenc/method.hpp"
 #include "core/ref/cpu_forward.hpp"
 #include "core/ref/kv_eviction.hpp"
+#include "core/ref/ops.hpp"
 #include "model_test_files.hpp"
 
 namespace {
@@ -259,4 +262,68 @@ TEST_CASE("eviction policy: kept slots on hand-made scores") {
     CHECK(xl::eviction_keep(p, 8, {}, votes) == std::vector<int>{0, 1, 4, 6, 7});
     p.pool = 1;
     CHECK(xl::eviction_keep(p, 8, {}, votes) == std::vector<int>{0, 3, 5, 6, 7});
+}
+
+TEST_CASE("attention over a key set: identity indices are attention() exactly, a subset is a masked row") {
+    // A synthetic plan with every branch of the score: ALiBi, a window with sinks, a far branch.
+    const int n = 23, H = 4, KV = 2, hd = 8;
+    xl::PositionPlan p;
+    p.n_heads = H;
+    p.query_scale.assign(size_t(n), 0.3f);
+    p.alibi_slopes = {0.5f, 0.25f, 0.125f, 0.0625f};
+    p.window = 9;
+    p.sinks = 2;
+    p.far.enabled = true;
+    p.far.neighbour_window = 4;
+    std::vector<float> q(size_t(n) * H * hd), k(size_t(n) * KV * hd), v(k.size()), qf(q.size()), kf(k.size());
+    uint32_t state = 12345;
+    auto next = [&] { state = state * 1664525u + 1013904223u; return float(int(state >> 9) % 2001 - 1000) / 500.f; };
+    for (auto* x : {&q, &k, &v, &qf, &kf})
+        for (float& e : *x) e = next();
+    std::vector<float> want(q.size()), got(q.size()), probs(size_t(H) * n * n);
+    xl::ref::attention(q.data(), k.data(), qf.data(), kf.data(), v.data(), n, H, KV, hd, p, want.data());
+    std::vector<int> idx(static_cast<size_t>(n));
+    std::iota(idx.begin(), idx.end(), 0);
+    xl::ref::attention_keyset(q.data(), k.data(), qf.data(), kf.data(), v.data(), n, idx.data(), n, idx.data(), H, KV, hd, p,
+                              got.data(), probs.data());
+    CHECK(got == want);
+    for (int h = 0; h < H; ++h)
+        for (int t = 0; t < n; ++t) {
+            double sum = 0;
+            for (int j = 0; j < n; ++j) sum += probs[(size_t(h) * n + t) * n + j];
+            CHECK(sum == doctest::Approx(1.0).epsilon(1e-6));
+            CHECK(probs[(size_t(h) * n + t) * n + std::min(n - 1, t + 1)] == (t + 1 < n ? 0.f : probs[(size_t(h) * n + t) * n + t]));
+        }
+    // Query 20 over the keys {0, 5, 14, 20} only: the row of a full pass whose mask leaves exactly those.
+    const std::vector<int> keys{0, 5, 14, 20};
+    std::vector<float> ks, vs, kfs;
+    for (int j : keys) {
+        ks.insert(ks.end(), k.begin() + size_t(j) * KV * hd, k.begin() + size_t(j + 1) * KV * hd);
+        kfs.insert(kfs.end(), kf.begin() + size_t(j) * KV * hd, kf.begin() + size_t(j + 1) * KV * hd);
+        vs.insert(vs.end(), v.begin() + size_t(j) * KV * hd, v.begin() + size_t(j + 1) * KV * hd);
+    }
+    p.window = 0;  // visibility now comes from the key set alone
+    const int qi = 20;
+    std::vector<float> row(size_t(H) * hd);
+    xl::ref::attention_keyset(q.data() + size_t(qi) * H * hd, ks.data(), qf.data() + size_t(qi) * H * hd, kfs.data(), vs.data(), 1,
+                              &qi, 4, keys.data(), H, KV, hd, p, row.data());
+    for (int h = 0; h < H; ++h) {  // naive softmax of the four scores
+        const int g = h / (H / KV);
+        double s[4], mx = -1e300, z = 0;
+        for (int a = 0; a < 4; ++a) {
+            const int j = keys[size_t(a)];
+            const bool far = qi - j >= 4;
+            double d = 0;
+            for (int c = 0; c < hd; ++c)
+                d += double((far ? qf : q)[(size_t(qi) * H + h) * hd + c]) * double((far ? kf : k)[(size_t(j) * KV + g) * hd + c]);
+            s[a] = 0.3 * d - double(p.alibi_slopes[size_t(h)]) * (qi - j);
+            mx = std::max(mx, s[a]);
+        }
+        for (double& e : s) z += (e = std::exp(e - mx));
+        for (int c = 0; c < hd; ++c) {
+            double o = 0;
+            for (int a = 0; a < 4; ++a) o += s[a] / z * double(v[(size_t(keys[size_t(a)]) * KV + g) * hd + c]);
+            CHECK(row[size_t(h) * hd + c] == doctest::Approx(o).epsilon(1e-6));
+        }
+    }
 }
