@@ -8,7 +8,8 @@
 //  - the first H2O and SnapKV evictions pick the keys that the full pass's attention predicts;
 //  - degenerate settings of h2o/snapkv/streaming are the window policy exactly; threads change nothing;
 //  - ref::attention_keyset with identity indices is ref::attention bit for bit (ALiBi, window, sinks,
-//    far branch), and over a key subset it is a naive softmax of those keys (within 1e-6).
+//    far branch), and over a key subset it is a naive softmax of those keys (within 1e-6);
+//  - budget >= N is the full pass on random-weight models of every architecture and on alilama (ALiBi).
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -17,11 +18,13 @@
 
 #include "core/error.hpp"
 #include "core/metrics/text_stream.hpp"
+#include "core/model/gguf_llama.hpp"
 #include "core/model/load_model.hpp"
 #include "core/posenc/method.hpp"
 #include "core/ref/cpu_forward.hpp"
 #include "core/ref/kv_eviction.hpp"
 #include "core/ref/ops.hpp"
+#include "arch_models_for_tests.hpp"
 #include "model_test_files.hpp"
 
 namespace {
@@ -324,6 +327,44 @@ TEST_CASE("attention over a key set: identity indices are attention() exactly, a
             double o = 0;
             for (int a = 0; a < 4; ++a) o += s[a] / z * double(v[(size_t(keys[size_t(a)]) * KV + g) * hd + c]);
             CHECK(row[size_t(h) * hd + c] == doctest::Approx(o).epsilon(1e-6));
+        }
+    }
+}
+
+TEST_CASE("eviction: budget at least the text length gives the full pass on every architecture and on ALiBi") {
+    // Random-weight models of each architecture (biases, q/k norms, Gemma 3 post-norms and local
+    // layers, partial rotary) and the real ALiBi model (LayerNorm, the residual after the first norm).
+    xl::test::TempDir tmp;
+    std::vector<xl::Model> models;
+    for (const std::string& arch : xl::test::all_architectures()) models.push_back(xl::load_gguf_model(xl::test::ArchModel{arch}.write(tmp)));
+    const std::string alilama = xl::test::shared("models/alilama/");
+    models.push_back(xl::load_model(alilama + "alilama_batches_512_470K.pth", alilama + "tokenizer.model"));
+    for (const xl::Model& m : models) {
+        CAPTURE(m.config.name);
+        const int N = 48;
+        std::vector<int> tokens(static_cast<size_t>(N));
+        for (int i = 0; i < N; ++i) tokens[size_t(i)] = (i * 37 + 11) % m.config.vocab_size;
+        const auto none = xl::parse_method_spec("none");
+        const auto plans = [&](int n) { return xl::make_plan(none, m.config, n); };
+        xl::CpuForward fwd(m);
+        xl::ForwardRequest req;
+        req.tokens = tokens;
+        req.plan = plans(N);
+        const auto full = fwd.run(req).nll;
+        xl::EvictionSimulator sim(m);
+        for (auto b : kBooks) {
+            CHECK(max_abs_diff(sim.run(tokens, plans, settings(xl::EvictionPolicy::H2O, b, N, 7)).nll, full) < 1e-5);
+            const auto evicting = sim.run(tokens, plans, settings(xl::EvictionPolicy::Streaming, b, 16, 7));
+            CHECK(evicting.evictions > 0);
+            CHECK(std::isfinite(evicting.mean_nll));
+        }
+        // ALiBi: a chunk-1 window with original positions is the full pass with a sliding-window mask.
+        if (m.config.position == xl::PositionSignal::ALiBi) {
+            auto masked = plans(N);
+            masked.window = 12 + 1;
+            req.plan = masked;
+            CHECK(max_abs_diff(sim.run(tokens, plans, settings(xl::EvictionPolicy::Window, xl::PositionBookkeeping::Original, 12, 1)).nll,
+                               fwd.run(req).nll) < 1e-5);
         }
     }
 }
