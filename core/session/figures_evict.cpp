@@ -13,9 +13,10 @@ FigureSpec figure_evict_ppl(const EvictionSweep& s, int method_index, const std:
     FigureSpec f;
     const std::string method = s.methods.at(size_t(method_index));
     f.id = "evict_ppl_vs_budget" + (method_index > 0 ? "_" + std::to_string(method_index) : std::string());
-    f.title = "Perplexity vs KV-cache budget (" + method + ")";
+    f.title = "Perplexity vs KV budget: " + method;
     f.x = {"Cache budget", "entries per layer", AxisScale::Log};
     f.y = {"Perplexity", "", AxisScale::Log};
+    f.width_in = 4.2;  // room for a long method spec in the title
     std::vector<EvictionPolicy> policies;
     std::vector<int> budgets;
     for (const EvictionCell& c : s.cells) {
@@ -47,7 +48,7 @@ FigureSpec figure_evict_ppl(const EvictionSweep& s, int method_index, const std:
     f.meta["text"] = std::to_string(s.tokens) + " tokens in chunks of " + std::to_string(s.chunk);
     f.meta["simulation"] = "CPU reference; cached keys/values are those computed when the token was processed; "
                            "reassigned = keys rotated at their cache slot each step, original = at their token index";
-    f.meta["full context"] = std::string(label) + " (nothing evicted)";
+    f.meta["full context"] = "perplexity " + std::string(label + 13) + " (nothing evicted)";
     return f;
 }
 
@@ -107,18 +108,30 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
     return f;
 }
 
+namespace {
+
+// The common meta without what does not apply here: the simulation runs on the CPU reference
+// over its own token count, not the session's device, protocol and eval length.
+void eviction_meta(FigureSpec& f, const Results& r) {
+    add_common_meta(f, r);
+    for (const char* k : {"protocol", "eval_length", "device"}) f.meta.erase(k);
+    f.meta["device"] = "CPU reference (the eviction simulation has no Vulkan path yet)";
+}
+
+}  // namespace
+
 std::vector<FigureSpec> evict_figures(const Results& r) {
     std::vector<FigureSpec> out;
     if (!r.evict) return out;
     for (size_t i = 0; i < r.evict->methods.size(); ++i) {
         out.push_back(figure_evict_ppl(*r.evict, int(i), r.config.name));
-        add_common_meta(out.back(), r);
+        eviction_meta(out.back(), r);
     }
     if (r.evict_map) {
         const EvictionMapInfo info{r.config.name, r.evict_map_method, r.evict_map_label, r.evict_map_layer, r.evict_map_head,
                                    r.evict_chunk};
         out.push_back(figure_evict_map(*r.evict_map, r.evict->tokens, info));
-        add_common_meta(out.back(), r);
+        eviction_meta(out.back(), r);
     }
     return out;
 }
