@@ -17,8 +17,13 @@ void submit_if_changed(AppState& app) {
     const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
     const bool want_kl = app.view.loss_diff || app.want_all_stages;
     const bool want_posvec = app.active_tab == "posvec" || app.want_all_stages;
+    // The eviction grid runs on the CPU reference: only while its tab is open (or listed by a preset).
+    const bool want_evict = app.active_tab == "evict" ||
+                            (app.want_all_stages && std::find(app.session.panels.begin(), app.session.panels.end(), "evict") !=
+                                                        app.session.panels.end());
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
-                                 (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec);
+                                 (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec) ||
+                                 (want_evict && !app.submitted_evict);
     const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
     if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
@@ -33,6 +38,7 @@ void submit_if_changed(AppState& app) {
     app.submitted_logit = want_logit;
     app.submitted_kl = want_kl;
     app.submitted_posvec = want_posvec;
+    app.submitted_evict = want_evict;
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
@@ -40,6 +46,7 @@ void submit_if_changed(AppState& app) {
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;
     req.want_posvec = want_posvec;
+    req.want_evict = want_evict;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;
@@ -161,7 +168,9 @@ bool missing_stages(const AppState& app, const Results& r) {
     const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
     const bool posvec = shows_panel(app.session, "posvec") && !r.posvec_done;
     const bool sweep = shows_panel(app.session, "perplexity") && !r.sweep_done;  // no sweep runs without the panel
-    return (entropy && !r.entropy_done) || logit || kl || posvec || sweep;
+    const bool evict = std::find(app.session.panels.begin(), app.session.panels.end(), "evict") != app.session.panels.end() &&
+                       !r.evict_done;
+    return (entropy && !r.entropy_done) || logit || kl || posvec || evict || sweep;
 }
 
 }  // namespace

@@ -76,6 +76,7 @@ std::string AppScript::step(AppState& app) {
         app.session.lengths = {std::max(2, app.session.eval_length / 2), app.session.eval_length};
         app.session.max_windows = 1;
         app.session.posvec_windows = std::min(app.session.posvec_windows, 4);
+        app.session.evict_tokens = std::min(app.session.evict_tokens, 256);
         app.settled = app.session;
     } else if (cmd == "panel") {
         app.active_tab = arg;

@@ -123,7 +123,8 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
-            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "panels", "lesson_title", "lesson"});
+            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "evict_tokens", "evict_budgets",
+            "evict_chunk", "evict_sinks", "evict_map_policy", "evict_map_positions", "evict_map_budget", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
     Session s = default_session();
@@ -141,6 +142,20 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     r.integer("max_windows", s.max_windows, 0, 10000);
     r.integer("attention_grid", s.attention_grid, 8, 1024);
     r.integer("posvec_windows", s.posvec_windows, 1, 10000);
+    r.integer("evict_tokens", s.evict_tokens, 2, kEvictMaxTokens);
+    r.integer("evict_chunk", s.evict_chunk, 1, kEvictMaxTokens);
+    r.integer("evict_sinks", s.evict_sinks, 0, kEvictMaxTokens);
+    r.integer("evict_map_budget", s.evict_map_budget, 1, kEvictMaxTokens);
+    r.str("evict_map_policy", s.evict_map_policy);
+    r.str("evict_map_positions", s.evict_map_positions);
+    if (const json* v = r.get("evict_budgets")) {
+        if (!v->is_array() || v->empty()) r.bad("'evict_budgets' must be a non-empty array of budgets");
+        s.evict_budgets.clear();
+        for (const json& x : *v) {
+            if (!x.is_number_integer()) r.bad("'evict_budgets' must be an array of whole numbers");
+            s.evict_budgets.push_back(x.get<int>());
+        }
+    }
     r.str("lesson_title", s.lesson_title);
     read_lists(r, s);
     validate_session(s, subject);
@@ -166,6 +181,14 @@ std::string session_to_json(const Session& s) {
     j["max_windows"] = s.max_windows;
     j["attention_grid"] = s.attention_grid;
     if (s.posvec_windows != Session{}.posvec_windows) j["posvec_windows"] = s.posvec_windows;
+    const Session d;
+    if (s.evict_tokens != d.evict_tokens) j["evict_tokens"] = s.evict_tokens;
+    if (s.evict_budgets != d.evict_budgets) j["evict_budgets"] = s.evict_budgets;
+    if (s.evict_chunk != d.evict_chunk) j["evict_chunk"] = s.evict_chunk;
+    if (s.evict_sinks != d.evict_sinks) j["evict_sinks"] = s.evict_sinks;
+    if (s.evict_map_policy != d.evict_map_policy) j["evict_map_policy"] = s.evict_map_policy;
+    if (s.evict_map_positions != d.evict_map_positions) j["evict_map_positions"] = s.evict_map_positions;
+    if (s.evict_map_budget != d.evict_map_budget) j["evict_map_budget"] = s.evict_map_budget;
     if (!s.panels.empty()) j["panels"] = s.panels;
     if (!s.lesson_title.empty()) j["lesson_title"] = s.lesson_title;
     if (!s.lesson.empty()) j["lesson"] = s.lesson;

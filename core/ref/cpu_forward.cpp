@@ -15,27 +15,12 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "core/ref/cpu_blocks.hpp"
 #include "core/ref/ops.hpp"
 
 namespace xl {
+using namespace ref;  // the shared blocks of cpu_blocks.hpp
 namespace {
-
-// Layout of the dequantised cache: 4 model-level tensors, then kLayerSlots per layer.
-constexpr int kEmbedding = 0, kOutputNorm = 1, kOutputNormBias = 2, kOutput = 3, kModelSlots = 4;
-enum LayerSlot {
-    AttnNorm, AttnNormBias, Wq, Wk, Wv, Wo, FfnNorm, FfnNormBias, W1, W2, W3,
-    Bq, Bk, Bv, QNorm, KNorm, PostAttnNorm, PostFfnNorm, kLayerSlots
-};
-
-const Tensor& layer_tensor(const LayerWeights& lw, int slot) {
-    const Tensor* table[kLayerSlots] = {&lw.attn_norm, &lw.attn_norm_bias, &lw.wq, &lw.wk, &lw.wv, &lw.wo,
-                                        &lw.ffn_norm, &lw.ffn_norm_bias, &lw.w1, &lw.w2, &lw.w3,
-                                        &lw.bq, &lw.bk, &lw.bv, &lw.q_norm, &lw.k_norm,
-                                        &lw.post_attn_norm, &lw.post_ffn_norm};
-    return *table[slot];
-}
-
-const float* floats(const Tensor& t) { return reinterpret_cast<const float*>(t.data); }
 
 int64_t host_memory_bytes() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
@@ -69,46 +54,13 @@ int64_t CpuForward::max_tokens() const {
     return std::max<int64_t>(0, std::min<int64_t>(n, int64_t(1) << 24));
 }
 
-// Float copy of one weight as an F32 tensor view of the cache (empty stays empty).
-static Tensor f32_view(const Tensor& src, const std::vector<float>& data) {
-    Tensor t = src;
-    if (src.empty()) return t;
-    t.type = TensorType::F32;
-    t.data = reinterpret_cast<const uint8_t*>(data.data());
-    return t;
-}
-
 namespace {
-
-// Everything one run needs, resolved once: F32 views of the cached weights.
-struct Weights {
-    Tensor embedding, output_norm, output_norm_bias, output;
-    std::vector<std::array<Tensor, kLayerSlots>> layers;
-};
-
-void norm(const ModelConfig& c, const Tensor& w, const Tensor& b, const float* x, int n, float* y) {
-    const float* wp = reinterpret_cast<const float*>(w.data);
-    if (c.norm == NormType::RMSNorm) {
-        ref::rmsnorm(x, wp, n, c.dim, c.norm_eps, y);
-    } else {
-        const float* bp = b.empty() ? nullptr : reinterpret_cast<const float*>(b.data);
-        ref::layernorm(x, wp, bp, n, c.dim, c.norm_eps, y);
-    }
-}
 
 // Attention sub-block: reads `in` (normed) and writes the projected output to `out`.
 void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const PositionPlan& plan,
                      const float* in, int n, Buffers& b, float* out, float* probs, int probe_head) {
     const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
-    ref::matmul(lw[Wq], in, n, b.q.data());
-    ref::matmul(lw[Wk], in, n, b.k.data());
-    ref::matmul(lw[Wv], in, n, b.v.data());
-    if (!lw[Bq].empty()) ref::affine(b.q.data(), n * H * hd, 1.f, floats(lw[Bq]), H * hd);
-    if (!lw[Bk].empty()) ref::affine(b.k.data(), n * KV * hd, 1.f, floats(lw[Bk]), KV * hd);
-    if (!lw[Bv].empty()) ref::affine(b.v.data(), n * KV * hd, 1.f, floats(lw[Bv]), KV * hd);
-    // Per-head RMSNorm of q and k (Qwen3, Gemma 3): rows of head_dim.
-    if (!lw[QNorm].empty()) ref::rmsnorm(b.q.data(), floats(lw[QNorm]), n * H, hd, c.norm_eps, b.q.data());
-    if (!lw[KNorm].empty()) ref::rmsnorm(b.k.data(), floats(lw[KNorm]), n * KV, hd, c.norm_eps, b.k.data());
+    qkv_projections(c, lw, in, n, b.q.data(), b.k.data(), b.v.data());
     if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
         b.qf = b.q;
         b.kf = b.k;
@@ -123,27 +75,6 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     ref::matmul(lw[Wo], b.att.data(), n, out);
 }
 
-// MLP sub-block: SwiGLU w2(silu(w1 x) * w3 x), GeGLU w2(gelu_tanh(w1 x) * w3 x) or SiLU w2(silu(w1 x)).
-void mlp_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const float* in, int n,
-               Buffers& b, float* out) {
-    const int count = n * c.hidden_dim;
-    ref::matmul(lw[W1], in, n, b.h1.data());
-    if (c.mlp == MlpType::SwiGLU || c.mlp == MlpType::GeGLU) {
-        ref::matmul(lw[W3], in, n, b.h3.data());
-        if (c.mlp == MlpType::SwiGLU) ref::swiglu(b.h1.data(), b.h3.data(), count, b.h1.data());
-        else ref::geglu(b.h1.data(), b.h3.data(), count, b.h1.data());
-    } else {
-        ref::silu(b.h1.data(), count, b.h1.data());
-    }
-    ref::matmul(lw[W2], b.h1.data(), n, out);
-}
-
-// x += sub-block output, through the post-norm when the layer has one (Gemma 3 sandwich).
-void residual_add(const ModelConfig& c, const Tensor& post_norm, const float* out, int n, float* x) {
-    if (post_norm.empty()) ref::add_inplace(x, out, n * c.dim);
-    else ref::rmsnorm_add(out, floats(post_norm), n, c.dim, c.norm_eps, x);
-}
-
 void check_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n) {
     const int64_t n = int64_t(r.tokens.size());
     validate_request(c, r, max_n, "CPU reference");
@@ -154,32 +85,6 @@ void check_request(const ModelConfig& c, const ForwardRequest& r, int64_t max_n)
     }
 }
 
-
-// F32 views of every weight, dequantised into `cache` on first use (the cache is filled once).
-Weights cached_weights(const ModelWeights& mw, std::vector<std::vector<float>>& cache) {
-    const size_t slots = kModelSlots + size_t(kLayerSlots) * mw.layers.size();
-    if (cache.size() != slots) {
-        cache.assign(slots, {});
-        auto fill = [&](size_t i, const Tensor& t) { if (!t.empty()) cache[i] = dequantize(t); };
-        fill(kEmbedding, mw.token_embedding);
-        fill(kOutputNorm, mw.output_norm);
-        fill(kOutputNormBias, mw.output_norm_bias);
-        if (!mw.output.empty() && mw.output.data != mw.token_embedding.data) fill(kOutput, mw.output);
-        for (size_t l = 0; l < mw.layers.size(); ++l)
-            for (int s = 0; s < kLayerSlots; ++s) fill(kModelSlots + l * kLayerSlots + s, layer_tensor(mw.layers[l], s));
-    }
-    Weights w;
-    w.embedding = f32_view(mw.token_embedding, cache[kEmbedding]);
-    w.output_norm = f32_view(mw.output_norm, cache[kOutputNorm]);
-    w.output_norm_bias = f32_view(mw.output_norm_bias, cache[kOutputNormBias]);
-    w.output = cache[kOutput].empty() ? w.embedding : f32_view(mw.output, cache[kOutput]);
-    for (size_t l = 0; l < mw.layers.size(); ++l) {
-        w.layers.emplace_back();
-        for (int s = 0; s < kLayerSlots; ++s)
-            w.layers.back()[s] = f32_view(layer_tensor(mw.layers[l], s), cache[kModelSlots + l * kLayerSlots + s]);
-    }
-    return w;
-}
 
 // Classifier over the final hidden states `x` [n][dim], in chunks of rows so that n × vocab
 // logits never live at once: per-token NLL of the next token and/or the last row's logits.
@@ -247,14 +152,14 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
             attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
             residual_add(c, lw[PostAttnNorm], b.tmp.data(), n, b.x.data());
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
-            mlp_block(c, lw, b.xb.data(), n, b, b.tmp.data());
+            mlp_block(c, lw, b.xb.data(), n, b.h1, b.h3, b.tmp.data());
             residual_add(c, lw[PostFfnNorm], b.tmp.data(), n, b.x.data());
         } else {  // PostFirstNorm
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
             attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
-            mlp_block(c, lw, b.x.data(), n, b, b.tmp.data());
+            mlp_block(c, lw, b.x.data(), n, b.h1, b.h3, b.tmp.data());
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // x = a + MLP(N2(a))
             b.x.swap(b.xb);
         }

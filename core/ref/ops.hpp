@@ -40,6 +40,16 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
                const float* v, int n, int n_heads, int n_kv_heads, int head_dim,
                const PositionPlan& plan, float* out, float* probs = nullptr, int probe_head = 0);
 
+// Attention of n queries over an explicit set of m keys (a KV cache plus a chunk, ops_keyset.cpp).
+// Query t stands at plan index qi[t], key j at plan index ki[j]: key j is visible to query t when
+// visible(qi[t], ki[j]) of position_plan.hpp holds, and the branch, query scale and ALiBi distance
+// are those of the pair (qi[t], ki[j]). With qi = ki = 0..n−1 this is attention() exactly.
+// q_*/k_* are already rotated ([n][H][hd], [m][KV][hd]); out [n][H][hd]. If probs != null it
+// receives every head's probabilities [H][n][m] (invisible entries 0).
+void attention_keyset(const float* q_near, const float* k_near, const float* q_far, const float* k_far,
+                      const float* v, int n, const int* qi, int m, const int* ki, int n_heads, int n_kv_heads,
+                      int head_dim, const PositionPlan& plan, float* out, float* probs = nullptr);
+
 // Reduce an n×n attention matrix to grid×grid by averaging blocks (rows and cols split evenly:
 // block b covers [b·n/grid, (b+1)·n/grid)).
 std::vector<float> reduce_grid(const std::vector<float>& full, int n, int grid);

@@ -1,10 +1,13 @@
 #include "core/session/compute.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/metrics/compare.hpp"
+#include "core/metrics/eviction_sweep.hpp"
 #include "core/metrics/perplexity.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/metrics/protocol.hpp"
@@ -225,6 +228,76 @@ void stage_posvec(Run& run, const std::vector<MethodSpec>& specs) {
     r.posvec_done = true;
 }
 
+// KV-cache eviction on the CPU reference (core/metrics/eviction_sweep.hpp): every policy ×
+// bookkeeping × session budget for the configurations' methods over the first evict_tokens of
+// the text, then the kept-token map of the session's map cell for A's method at the view's probe
+// layer/head. Both cached by what they depend on, so that tab switches do not recompute them.
+void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
+    Results& r = run.r;
+    const Session& s = run.req.session;
+    const Model& model = run.engine.model();
+    auto& cache = run.engine.stage_cache();
+    const auto& stream = run.engine.stream().tokens;
+    const int N = std::min(s.evict_tokens, int(stream.size()));
+    EvictionSweepSpec spec;
+    std::string key = "evict|" + std::to_string(N) + "|" + std::to_string(s.evict_chunk) + "|" + std::to_string(s.evict_sinks);
+    for (int b : s.evict_budgets) key += "," + std::to_string(b);
+    for (size_t i = 0; i < r.configs.size(); ++i)
+        if (r.configs[i].error.empty()) {
+            spec.methods.push_back(specs[i]);
+            key += "|" + specs[i].canonical();
+        }
+    r.evict_done = true;
+    if (spec.methods.empty() || N < 2) return;
+    spec.policies = {EvictionPolicy::Window, EvictionPolicy::Streaming, EvictionPolicy::H2O, EvictionPolicy::SnapKV};
+    spec.bookkeepings = {PositionBookkeeping::Reassigned, PositionBookkeeping::Original};
+    spec.budgets = s.evict_budgets;
+    spec.base.chunk = s.evict_chunk;
+    spec.base.policy.sinks = s.evict_sinks;
+    spec.base.threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    const std::vector<int> tokens(stream.begin(), stream.begin() + N);
+    try {
+        if (auto it = cache.find(key); it != cache.end()) {
+            r.evict = std::static_pointer_cast<const EvictionSweep>(it->second);
+        } else {
+            r.evict = std::make_shared<const EvictionSweep>(run_eviction_sweep(model, tokens, spec, [&](int64_t done, int64_t total) {
+                run.progress(0.9 * double(done) / double(total), "KV eviction (CPU): chunk step " + std::to_string(done) +
+                                                                    " of " + std::to_string(total));
+                run.check();
+            }));
+            cache[key] = r.evict;
+        }
+        run.publish();
+        EvictionRun m = spec.base;
+        m.policy.policy = parse_policy(s.evict_map_policy);
+        m.positions = parse_bookkeeping(s.evict_map_positions);
+        m.policy.budget = s.evict_map_budget;
+        m.probe_layer = std::clamp(run.req.layer, 0, model.config.n_layers - 1);
+        m.probe_head = std::clamp(run.req.head, -1, model.config.n_heads - 1);
+        r.evict_map_label = s.evict_map_policy + ", " + s.evict_map_positions + ", B=" + std::to_string(m.policy.budget);
+        r.evict_map_method = spec.methods.front().canonical();
+        r.evict_map_layer = m.probe_layer;
+        r.evict_map_head = m.probe_head;
+        r.evict_chunk = m.chunk;
+        const std::string map_key = key + "|map|" + r.evict_map_label + "|" + std::to_string(m.probe_layer) + "|" +
+                                    std::to_string(m.probe_head);
+        if (auto it = cache.find(map_key); it != cache.end()) {
+            r.evict_map = std::static_pointer_cast<const EvictionResult>(it->second);
+        } else {
+            EvictionSimulator sim(model);
+            const MethodSpec& first = spec.methods.front();
+            r.evict_map = std::make_shared<const EvictionResult>(sim.run(tokens, [&](int n) { return make_plan(first, model.config, n); }, m,
+                                                                         [&](int step, int steps) {
+                                                                             run.progress(0.9 + 0.1 * step / steps, "KV eviction: kept-token map");
+                                                                             run.check();
+                                                                         }));
+            cache[map_key] = r.evict_map;
+        }
+    } catch (const Error& e) {
+        r.warnings.push_back(std::string("KV eviction: ") + e.what());
+    }
+}
+
 }  // namespace
 
 std::string session_model_path(const ComputeRequest& q) {
@@ -374,6 +447,10 @@ std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& eng
             run.check();
             if (c.error.empty()) c.qk_by_distance = live_qk_by_distance(model, run.window(n), make_plan(specs[&c - &r.configs[0]], model.config, n));
         }
+        run.publish();
+    }
+    if (req.want_evict && shows_panel(s, "evict")) {  // before the sweep: asked for while its tab is open
+        stage_evict(run, specs);
         run.publish();
     }
     if (req.want_posvec && shows_panel(s, "posvec")) {  // before the sweep: asked for while its tab is open

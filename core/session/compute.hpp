@@ -31,6 +31,8 @@ struct ComputeRequest {
                                          // while the difference view is on (a download per forward)
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
+    bool want_evict = false;             // the KV-cache eviction grid (CPU reference, slow): the app asks
+                                         // while that panel is open, headless figures when a preset lists it
     bool want_posvec = true;             // positional vectors (session.posvec_windows forward passes per
                                          // configuration); the app asks while that panel is open
     // > 0: a preview while a slider moves: only stage 1, over the longest prefix of the eval window

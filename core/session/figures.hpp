@@ -75,6 +75,10 @@ FigureSpec figure_training_coverage(const TrainingPositionOptions& o, int sample
 // The two above for the view's sampler and target factor over the model's training length.
 std::vector<FigureSpec> training_figures(const Results& r, const ViewState& v);
 
+// KV-cache eviction (figures_evict.cpp): perplexity vs budget per method and the kept-token map;
+// none before the grid exists.
+std::vector<FigureSpec> evict_figures(const Results& r);
+
 // All figures of one panel ("perplexity", "attention", ...); empty for panels without plots.
 std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r, const ViewState& v);
 

@@ -45,6 +45,8 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         for (FigureSpec& f : training_figures(r, v)) out.push_back(std::move(f));
     } else if (panel == "entropy") {
         out.push_back(figure_entropy(r, ci, v.smoothing));
+    } else if (panel == "evict") {
+        out = evict_figures(r);
     } else if (panel == "posvec") {
         out = posvec_figures(r, v);
     }

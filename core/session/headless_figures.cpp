@@ -1,5 +1,6 @@
 #include "core/session/headless_figures.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -69,6 +70,7 @@ int write_preset_figures(const std::string& preset, const std::string& out_dir) 
         const std::string path = find_preset(preset);
         ComputeRequest req;
         req.session = load_preset(path);
+        req.want_evict = std::find(req.session.panels.begin(), req.session.panels.end(), "evict") != req.session.panels.end();
         ViewState view;
         Engine engine;
         ComputeHooks hooks;

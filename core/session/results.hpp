@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/forward/forward.hpp"
+#include "core/metrics/eviction_sweep.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
@@ -70,6 +71,15 @@ struct Results {
     bool entropy_done = false;
     bool posvec_done = false;          // positional vectors of every configuration computed
     int posvec_windows = 0;            // windows the positional vectors average (asked for)
+    // KV-cache eviction (CPU reference): the grid over every enabled configuration's method, and
+    // the kept-token map of the session's map cell for configuration A's method, probe layer/head
+    // of the view; null until computed (the KV eviction panel).
+    std::shared_ptr<const EvictionSweep> evict;
+    std::shared_ptr<const EvictionResult> evict_map;
+    std::string evict_map_label;       // "streaming, reassigned, budget 64"
+    std::string evict_map_method;
+    int evict_map_layer = 0, evict_map_head = 0, evict_chunk = 0;
+    bool evict_done = false;
     MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far
     std::vector<std::string> warnings;

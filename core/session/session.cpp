@@ -6,6 +6,7 @@
 #include "core/error.hpp"
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/method.hpp"
+#include "core/ref/eviction_policy.hpp"
 
 namespace xl {
 
@@ -14,7 +15,7 @@ char config_label(int index) { return char('A' + index); }
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
                                                  "freq_remap", "logit_decay", "alibi", "positions", "entropy",
-                                                 "posvec"};
+                                                 "posvec", "evict"};
     return ids;
 }
 
@@ -66,6 +67,22 @@ void validate_session(const Session& s, const std::string& subject) {
     if (s.max_windows < 0 || s.max_windows > 10000) bad("'max_windows' must be in 0..10000");
     if (s.attention_grid < 8 || s.attention_grid > 1024) bad("'attention_grid' must be in 8..1024");
     if (s.posvec_windows < 1 || s.posvec_windows > 10000) bad("'posvec_windows' must be in 1..10000");
+    if (s.evict_tokens < 2 || s.evict_tokens > kEvictMaxTokens)
+        bad("'evict_tokens' must be in 2.." + std::to_string(kEvictMaxTokens) +
+            " (the eviction view runs on the CPU reference only)");
+    if (s.evict_budgets.empty()) bad("'evict_budgets' must list at least one budget");
+    for (int b : s.evict_budgets)
+        if (b < 1 || b > kEvictMaxTokens) bad("'evict_budgets' must be in 1.." + std::to_string(kEvictMaxTokens));
+    if (s.evict_chunk < 1 || s.evict_chunk > kEvictMaxTokens) bad("'evict_chunk' must be in 1.." + std::to_string(kEvictMaxTokens));
+    if (s.evict_sinks < 0 || s.evict_sinks >= *std::min_element(s.evict_budgets.begin(), s.evict_budgets.end()))
+        bad("'evict_sinks' must be >= 0 and below every budget");
+    if (s.evict_map_budget < 1 || s.evict_map_budget <= s.evict_sinks) bad("'evict_map_budget' must be above 'evict_sinks'");
+    try {
+        parse_policy(s.evict_map_policy);
+        parse_bookkeeping(s.evict_map_positions);
+    } catch (const Error& e) {
+        bad(std::string("'evict_map_*': ") + e.what());
+    }
     for (const std::string& p : s.panels)
         if (std::find(all_panel_ids().begin(), all_panel_ids().end(), p) == all_panel_ids().end())
             bad("unknown panel '" + p + "' (known: model, method, perplexity, attention, rope_phase, freq_remap, "

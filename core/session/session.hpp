@@ -35,6 +35,15 @@ struct Session {
     int max_windows = 1;                     // windows per length in the sweep (0 = every window), 0..10000
     int attention_grid = 128;                // attention map reduced to at most grid×grid cells (8..1024)
     int posvec_windows = 8;                  // Positional vectors: windows of eval_length averaged (1..10000)
+    // KV-cache eviction (CPU reference only, at most kEvictMaxTokens): every policy × bookkeeping
+    // × budget for each configuration's method, and one kept-token map cell.
+    int evict_tokens = 512;                  // tokens of the text simulated (2..kEvictMaxTokens)
+    std::vector<int> evict_budgets = {32, 64, 128};  // cache budgets, entries per layer
+    int evict_chunk = 32;                    // tokens per step
+    int evict_sinks = 4;                     // streaming: attention sinks
+    std::string evict_map_policy = "streaming";      // map cell: policy name (eviction_policy.hpp)
+    std::string evict_map_positions = "reassigned";  // ... bookkeeping name
+    int evict_map_budget = 64;               // ... budget
     std::vector<std::string> panels;         // panel ids to show (all_panel_ids()); empty = all
     std::string lesson_title;                // teaching presets: heading of the lesson
     std::string lesson;                      // teaching presets: text shown beside the plots
@@ -44,8 +53,10 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict".
 const std::vector<std::string>& all_panel_ids();
+// The eviction view's length cap: it runs on the scalar CPU reference (no Vulkan path yet).
+constexpr int kEvictMaxTokens = 1024;
 bool shows_panel(const Session& s, const std::string& id);
 
 Session default_session();
