@@ -71,6 +71,8 @@ std::string AppScript::step(AppState& app) {
         app.session.lengths = {std::max(2, app.session.eval_length / 2), app.session.eval_length};
         app.session.max_windows = 1;
         app.session.posvec_windows = std::min(app.session.posvec_windows, 4);
+        app.session.needle_lengths = {256};
+        if (app.session.needle_depths.size() > 2) app.session.needle_depths = {0.25, 0.75};
         app.settled = app.session;
     } else if (cmd == "panel") {
         app.active_tab = arg;

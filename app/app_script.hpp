@@ -6,7 +6,8 @@
 //   model PATH [TOKENIZER] open a model (Model panel)
 //   results PATH           File > Open results: a merged sweep (.json) or a shard folder
 //   expect-results N       an opened sweep with N cells is shown
-//   shrink                 cap eval length, lengths and windows (positional vectors' too) so a test computes quickly
+//   shrink                 cap eval length, lengths and windows (positional vectors' too; needle grid 256
+//                          tokens, two depths) so a test computes quickly
 //   wait                   until the latest edit's job has ended: its results complete (sweep
 //                          included) or it failed (the error dialog is then open)
 //   panel ID               select a tab

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/forward/forward.hpp"
+#include "core/metrics/needle.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
@@ -52,6 +53,9 @@ struct ConfigResult {
     // until computed (the Positional vectors panel).
     std::shared_ptr<const PositionalVectors> posvec;
     double posvec_seconds = 0;                     // forward passes + analysis of this configuration
+    // Needle grid (tasks × session.needle_lengths × needle_depths) with every head's retrieval
+    // score (shared: cached across tab switches); null until computed (the Needle panel).
+    std::shared_ptr<const NeedleGrid> needle;
 };
 
 struct Results {
@@ -70,6 +74,7 @@ struct Results {
     bool entropy_done = false;
     bool posvec_done = false;          // positional vectors of every configuration computed
     int posvec_windows = 0;            // windows the positional vectors average (asked for)
+    bool needle_done = false;          // the needle grid of every configuration computed
     MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far
     std::vector<std::string> warnings;

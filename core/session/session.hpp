@@ -35,6 +35,11 @@ struct Session {
     int max_windows = 1;                     // windows per length in the sweep (0 = every window), 0..10000
     int attention_grid = 128;                // attention map reduced to at most grid×grid cells (8..1024)
     int posvec_windows = 8;                  // Positional vectors: windows of eval_length averaged (1..10000)
+    // Needle: prompt lengths (empty = 512), needle depths in [0, 1], tasks "passkey,sentence".
+    // Small by default: tasks × lengths × depths forward passes per configuration.
+    std::vector<int> needle_lengths;
+    std::vector<double> needle_depths = {0.1, 0.5, 0.9};
+    std::string needle_tasks = "passkey,sentence";
     std::vector<std::string> panels;         // panel ids to show (all_panel_ids()); empty = all
     std::string lesson_title;                // teaching presets: heading of the lesson
     std::string lesson;                      // teaching presets: text shown beside the plots
@@ -44,7 +49,7 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "needle".
 const std::vector<std::string>& all_panel_ids();
 bool shows_panel(const Session& s, const std::string& id);
 
