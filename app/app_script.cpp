@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "app/app_jobs.hpp"
@@ -53,7 +54,8 @@ std::string AppScript::step(AppState& app) {
         const bool failed = !results_current(app) && request_failed(app);
         if (failed && !app.error.empty()) ++dialog_frames_;
         if (!results_current(app) && (!failed || dialog_frames_ < 2)) {
-            if (++wait_frames_ > kWaitLimitFrames) fail("wait: results never completed");
+            const int limit = arg.empty() ? kWaitLimitFrames : std::max(1, std::atoi(arg.c_str()));
+            if (++wait_frames_ > limit) fail("wait: results never completed");
             return "";
         }
         wait_frames_ = dialog_frames_ = 0;

@@ -113,7 +113,7 @@ FigureSpec grid_heatmap(const Results& r, int ci, size_t task, const std::string
 }
 
 // layer (rows, 0 at the top) × head (cols) map.
-FigureSpec head_map(const Results& r, int ci, const std::string& id, const std::string& title, const std::vector<double>& v,
+FigureSpec head_map(const Results& r, const std::string& id, const std::string& title, const std::vector<double>& v,
                     int layers, int heads, const std::string& colormap, const std::string& label) {
     FigureSpec f;
     f.id = id;
@@ -141,7 +141,6 @@ FigureSpec head_map(const Results& r, int ci, const std::string& id, const std::
     h.colorbar_label = label;
     f.heatmap = std::move(h);
     needle_meta(f, r);
-    (void)ci;
     return f;
 }
 
@@ -185,7 +184,7 @@ FigureSpec figure_needle_logprob(const Results& r, int ci, int task) {
 FigureSpec figure_needle_retrieval(const Results& r, int ci, int cell) {
     const ConfigResult& c = r.configs.at(size_t(ci));
     const NeedleGrid& g = *c.needle;
-    FigureSpec f = head_map(r, ci, std::string("needle_retrieval_") + c.label,
+    FigureSpec f = head_map(r, std::string("needle_retrieval_") + c.label,
                             std::string(1, c.label) + ": retrieval score (" + which_cells(g, cell) + ")",
                             cell_or_all(g, cell, true), g.layers, g.heads, "viridis", "retrieval score");
     f.meta["method"] = c.method;
@@ -195,7 +194,7 @@ FigureSpec figure_needle_retrieval(const Results& r, int ci, int cell) {
 FigureSpec figure_needle_mass(const Results& r, int ci, int cell) {
     const ConfigResult& c = r.configs.at(size_t(ci));
     const NeedleGrid& g = *c.needle;
-    FigureSpec f = head_map(r, ci, std::string("needle_mass_") + c.label,
+    FigureSpec f = head_map(r, std::string("needle_mass_") + c.label,
                             std::string(1, c.label) + ": answer attention on the needle (" + which_cells(g, cell) + ")",
                             cell_or_all(g, cell, false), g.layers, g.heads, "magma", "attention mass on needle");
     f.meta["method"] = c.method;
@@ -210,7 +209,7 @@ FigureSpec figure_needle_retrieval_diff(const Results& r, int ci, int cell) {
     std::vector<double> d(x.size(), NAN);
     if (x.size() == y.size())
         for (size_t i = 0; i < x.size(); ++i) d[i] = x[i] - y[i];
-    FigureSpec f = head_map(r, ci, std::string("needle_retrieval_diff_") + c.label,
+    FigureSpec f = head_map(r, std::string("needle_retrieval_diff_") + c.label,
                             std::string(1, c.label) + " - A: retrieval score (" + which_cells(g, cell) + ")", d, g.layers,
                             g.heads, "diverging", "retrieval score change");
     f.heatmap->vmin = -1;
