@@ -21,9 +21,10 @@ void submit_if_changed(AppState& app) {
     const bool want_evict = app.active_tab == "evict" ||
                             (app.want_all_stages && std::find(app.session.panels.begin(), app.session.panels.end(), "evict") !=
                                                         app.session.panels.end());
+    const bool want_needle = app.active_tab == "needle" || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
                                  (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec) ||
-                                 (want_evict && !app.submitted_evict);
+                                 (want_evict && !app.submitted_evict) || (want_needle && !app.submitted_needle);
     const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
     if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
@@ -39,6 +40,7 @@ void submit_if_changed(AppState& app) {
     app.submitted_kl = want_kl;
     app.submitted_posvec = want_posvec;
     app.submitted_evict = want_evict;
+    app.submitted_needle = want_needle;
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
@@ -47,6 +49,7 @@ void submit_if_changed(AppState& app) {
     req.want_logit = want_logit;
     req.want_posvec = want_posvec;
     req.want_evict = want_evict;
+    req.want_needle = want_needle;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;
@@ -167,10 +170,11 @@ bool missing_stages(const AppState& app, const Results& r) {
     for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
     const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
     const bool posvec = shows_panel(app.session, "posvec") && !r.posvec_done;
+    const bool needle = shows_panel(app.session, "needle") && !r.needle_done;
     const bool sweep = shows_panel(app.session, "perplexity") && !r.sweep_done;  // no sweep runs without the panel
     const bool evict = std::find(app.session.panels.begin(), app.session.panels.end(), "evict") != app.session.panels.end() &&
                        !r.evict_done;
-    return (entropy && !r.entropy_done) || logit || kl || posvec || evict || sweep;
+    return (entropy && !r.entropy_done) || logit || kl || posvec || evict || needle || sweep;
 }
 
 }  // namespace

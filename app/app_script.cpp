@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "app/app_jobs.hpp"
@@ -77,6 +78,8 @@ std::string AppScript::step(AppState& app) {
         app.session.max_windows = 1;
         app.session.posvec_windows = std::min(app.session.posvec_windows, 4);
         app.session.evict_tokens = std::min(app.session.evict_tokens, 256);
+        app.session.needle_lengths = {256};
+        if (app.session.needle_depths.size() > 2) app.session.needle_depths = {0.25, 0.75};
         app.settled = app.session;
     } else if (cmd == "panel") {
         app.active_tab = arg;

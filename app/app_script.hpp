@@ -6,9 +6,11 @@
 //   model PATH [TOKENIZER] open a model (Model panel)
 //   results PATH           File > Open results: a merged sweep (.json) or a shard folder
 //   expect-results N       an opened sweep with N cells is shown
-//   shrink                 cap eval length, lengths and windows (positional vectors' too) so a test computes quickly
-//   wait                   until the latest edit's job has ended: its results complete (sweep
-//                          included) or it failed (the error dialog is then open)
+//   shrink                 cap eval length, lengths and windows (positional vectors' too; needle grid 256
+//                          tokens, two depths) so a test computes quickly
+//   wait [FRAMES]          until the latest edit's job has ended: its results complete (sweep
+//                          included) or it failed (the error dialog is then open); fails after
+//                          FRAMES frames (default 20000: long grids on a real model need more)
 //   panel ID               select a tab
 //   export DIR             File > Export all figures
 //   expect-error TEXT      the error dialog is open and mentions TEXT; press OK

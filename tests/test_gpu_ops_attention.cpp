@@ -1,4 +1,4 @@
-// GPU rope_apply, attention and attention_probs vs their CPU twins (core/ref/ops.hpp) over a grid
+// GPU rope_apply, attention, attention_probs and attention_rows vs their CPU twins (core/ref/ops.hpp) over a grid
 // of plans: GQA ratios 1/2/4, head dims 8 and 64, partial rotary, both pair layouts, mscale,
 // sliding windows with sinks, the far branch, ALiBi, per-query scales and xPos magnitudes (§14). n is not a multiple of
 // the 64-query workgroup nor of the 16-key block. Tolerances: 2e-5 (rope), 1e-4 (attention output),
@@ -99,6 +99,19 @@ void check_case(const Case& c, uint32_t seed) {
                    c.kv, c.hd, plan, scratch.data(), probs_mean.data(), -1);
     const int grid = 7;
     const auto want_grid = ref::reduce_grid(probs_mean, c.n, grid);
+    // Chosen query rows (first, a third, last) of every head: the twin against attention()'s own
+    // probabilities of `head`, then the GPU against the twin (written past a 5-float offset).
+    const std::vector<int> rows = {0, c.n / 3, c.n - 1};
+    const int R = int(rows.size());
+    std::vector<float> want_rows(size_t(c.heads) * R * c.n);
+    ref::attention_rows(rq.data(), rk.data(), far ? fq.data() : nullptr, far ? fk.data() : nullptr, c.n, c.heads, c.kv,
+                        c.hd, plan, rows, want_rows.data());
+    double twin_gap = 0;
+    for (int r = 0; r < R; ++r)
+        for (int j = 0; j < c.n; ++j)
+            twin_gap = std::max(twin_gap, std::abs(double(want_rows[(size_t(head) * R + r) * c.n + j]) -
+                                                   probs_h[size_t(rows[size_t(r)]) * c.n + j]));
+    CHECK(twin_gap < 1e-6);
 
     // GPU: out-of-place far rotation, in-place near rotation, attention, probes.
     gpu::Buffer gq = test::to_gpu(q), gk = test::to_gpu(k), gv = test::to_gpu(v);
@@ -110,6 +123,9 @@ void check_case(const Case& c, uint32_t seed) {
     gpu::Buffer gfkp = test::to_gpu(far ? plan.far.pos.k_pos : plan.near.k_pos);
     gpu::Buffer out = test::gpu_floats(qn), lse = test::gpu_floats(size_t(c.n) * c.heads);
     gpu::Buffer p_full = test::gpu_floats(size_t(c.n) * c.n), p_grid = test::gpu_floats(size_t(grid) * grid);
+    const std::vector<uint32_t> rows_u(rows.begin(), rows.end());
+    gpu::Buffer g_rows(*ctx, rows_u.size() * 4), p_rows = test::gpu_floats(5 + want_rows.size());
+    gpu::upload(*ctx, g_rows, rows_u.data(), rows_u.size() * 4);
     gpu::Recorder rec(*ctx);
     GpuOps ops(*ctx, rec);
     const bool neox = c.layout == RopeLayout::NeoX;
@@ -132,6 +148,7 @@ void check_case(const Case& c, uint32_t seed) {
     ops.attention(in, shape, out, lse);
     ops.attention_probs(in, shape, lse, head, 0, p_full);
     ops.attention_probs(in, shape, lse, -1, grid, p_grid);
+    ops.attention_rows(in, shape, lse, g_rows, R, p_rows, 5);
     rec.submit();
 
     CHECK(test::max_abs_diff(test::from_gpu(gq, qn), rq) < 2e-5);
@@ -147,6 +164,10 @@ void check_case(const Case& c, uint32_t seed) {
     CHECK(err < (coop ? kCoopOutTol : 1e-4));
     CHECK(err_p < (coop ? kCoopProbTol : 1e-5));
     CHECK(test::max_abs_diff(test::from_gpu(p_grid, want_grid.size()), want_grid) < (coop ? kCoopProbTol : 1e-5));
+    const std::vector<float> got_rows_all = test::from_gpu(p_rows, 5 + want_rows.size());
+    const std::vector<float> got_rows(got_rows_all.begin() + 5, got_rows_all.end());
+    CHECK(all_finite(got_rows));
+    CHECK(test::max_abs_diff(got_rows, want_rows) < (coop ? kCoopProbTol : 1e-5));
     test::check_validation_clean(*ctx);
 }
 

@@ -33,7 +33,10 @@ TEST_CASE("session: preset json round trip keeps every field") {
     s.lengths = {128, 4096};
     s.protocol = "sliding:256";
     s.max_windows = 3;
-    s.panels = {"perplexity", "attention"};
+    s.panels = {"perplexity", "attention", "needle"};
+    s.needle_lengths = {256, 1024};
+    s.needle_depths = {0, 0.5};
+    s.needle_tasks = "sentence";
     s.lesson_title = "Why";
     s.lesson = "First paragraph.\n\nSecond, with \"quotes\".";
     const xl::Session t = xl::session_from_json(xl::session_to_json(s), "rt.json");
@@ -50,6 +53,9 @@ TEST_CASE("session: unknown keys, wrong types and out-of-range values are named"
     CHECK(bad_message(R"({"configs": [{"method": "none", "weight": 2}]})").find("configs[0]") != std::string::npos);
     CHECK(bad_message(R"({"protocol": "diagonal"})").find("'protocol'") != std::string::npos);
     CHECK(bad_message(R"({"panels": ["perplexity", "tea"]})").find("unknown panel 'tea'") != std::string::npos);
+    CHECK(bad_message(R"({"needle_depths": [0.5, 1.5]})").find("'needle_depths'") != std::string::npos);
+    CHECK(bad_message(R"({"needle_lengths": [8]})").find("needle length 8") != std::string::npos);
+    CHECK(bad_message(R"({"needle_tasks": "passkey,hay"})").find("'needle_tasks'") != std::string::npos);
     CHECK(bad_message(R"({"extrapolab_preset": 7})").find("extrapolab_preset") != std::string::npos);
     CHECK(bad_message("{ not json").find("not valid JSON") != std::string::npos);
 }

@@ -1,5 +1,6 @@
 #include "app/cli/cli_common.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
@@ -64,6 +65,22 @@ std::vector<int> parse_int_list(const std::string& text, const std::string& what
         // Values that do not fit an int are kept as the largest int: still "too long" downstream.
         out.push_back(v > 0x7fffffff ? 0x7fffffff : int(v));
         if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::vector<double> parse_fraction_list(const std::string& text, const std::string& what) {
+    std::vector<double> out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        const std::string item = trim(text.substr(start, comma - start));
+        char* end = nullptr;
+        const double v = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !(v >= 0 && v <= 1))
+            throw Error(ErrorKind::BadArgument, what + " " + text, "expected comma-separated fractions in [0, 1]");
+        out.push_back(v);
         start = comma + 1;
     }
     return out;

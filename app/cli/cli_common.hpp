@@ -30,6 +30,8 @@ Assets find_assets();
 
 // "256,512,1024" -> {256, 512, 1024}. Error(BadArgument) naming `what` on anything else.
 std::vector<int> parse_int_list(const std::string& text, const std::string& what);
+// "0,0.5,1" -> {0, 0.5, 1}, each in [0, 1]. Error(BadArgument) naming `what` otherwise.
+std::vector<double> parse_fraction_list(const std::string& text, const std::string& what);
 // Repeatable --method values, each possibly a ';'-separated list; empty -> {"none"}.
 std::vector<MethodSpec> parse_method_list(const std::vector<std::string>& values);
 

@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <sstream>
 
 #include "app/cli/cli_common.hpp"
 #include "app/cli/commands.hpp"
@@ -27,28 +26,12 @@ struct PasskeyCliOptions {
     ShardOptions shard;
 };
 
-// "0,0.5,1" -> {0, 0.5, 1}; each in [0, 1]. Error(BadArgument) naming --depths otherwise.
-std::vector<double> parse_depths(const std::string& text) {
-    std::vector<double> out;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        char* end = nullptr;
-        const double v = std::strtod(item.c_str(), &end);
-        if (item.empty() || *end != '\0' || !(v >= 0 && v <= 1))
-            throw Error(ErrorKind::BadArgument, "--depths " + text, "expected comma-separated fractions in [0, 1]");
-        out.push_back(v);
-    }
-    if (out.empty()) throw Error(ErrorKind::BadArgument, "--depths", "empty list");
-    return out;
-}
-
 int run_passkey(const PasskeyCliOptions& o) {
     if (o.trials < 1) throw Error(ErrorKind::BadArgument, "--trials " + std::to_string(o.trials), "must be >= 1");
     if (o.max_new_tokens < 1)
         throw Error(ErrorKind::BadArgument, "--max-new-tokens " + std::to_string(o.max_new_tokens), "must be >= 1");
     const std::vector<int> lengths = parse_int_list(o.lengths, "--lengths");
-    const std::vector<double> depths = parse_depths(o.depths);
+    const std::vector<double> depths = parse_fraction_list(o.depths, "--depths");
     const MethodSpec method = parse_method_spec(o.method);
     if (o.shard.active()) (void)check_shard_options(o.shard);
 

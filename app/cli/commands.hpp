@@ -30,5 +30,6 @@ Command add_positions_command(CLI::App& root); // training-time position samplin
 Command add_merge_command(CLI::App& root);     // join the shard files of a sharded sweep (cmd_merge.cpp)
 Command add_posvec_command(CLI::App& root);    // positional vectors per layer and method (cmd_posvec.cpp)
 Command add_evict_command(CLI::App& root);     // KV-cache eviction: perplexity vs budget (cmd_evict.cpp)
+Command add_needle_command(CLI::App& root);    // needle retrieval and retrieval heads per method (cmd_needle.cpp)
 
 }  // namespace xl::cli

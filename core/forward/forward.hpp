@@ -48,6 +48,10 @@ struct ForwardRequest {
     // want_nll false and no logits asked for, no classifier runs at all.
     std::vector<int> hidden_layers;
     std::function<void(int layer, const float* hidden)> hidden_sink;
+    // Attention probabilities of these query rows over every key, in every layer and head
+    // (needle retrieval: the answer tokens' attention): ForwardResult::row_attention. At most
+    // kMaxAttentionRows rows, each in 0..n-1; no n×n map is made.
+    std::vector<int> attention_rows;
     // Called between layers and between classifier chunks; may throw to abandon an out-of-date
     // pass (the job runner's cancellation). A backend that honours it submits work in segments.
     std::function<void()> checkpoint;
@@ -61,7 +65,16 @@ struct ForwardResult {
     double seconds = 0;               // wall time of the run (for progress display; not a benchmark)
     std::vector<float> all_logits;    // (n − all_logits_from) × vocab, row-major, when requested and supported
     std::vector<float> final_hidden;  // n × dim when want_final_hidden and supported
+    // [layer][head][row][key] for ForwardRequest::attention_rows (L·H·R·n floats; masked keys = 0).
+    std::vector<float> row_attention;
 };
+
+// Most query rows ForwardRequest::attention_rows may ask for (the buffer is L·H·R·n floats).
+constexpr int kMaxAttentionRows = 256;
+// Index of p(row r attends key j) in layer l, head h of ForwardResult::row_attention.
+inline size_t row_attention_index(int heads, int rows, int n, int l, int h, int r, int j) {
+    return ((size_t(l) * size_t(heads) + size_t(h)) * size_t(rows) + size_t(r)) * size_t(n) + size_t(j);
+}
 
 // Device memory a pass over n tokens takes (bytes), for the estimate shown before a run.
 struct MemoryEstimate {

@@ -210,6 +210,22 @@ void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s,
     }
 }
 
+void GpuOps::attention_rows(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
+                            const gpu::Buffer& rows, int row_count, gpu::Buffer& out, uint32_t out_offset) {
+    const bool far = in.q_far && in.k_far;
+    const auto& pipe = ctx_.pipelines().get(head_dim_variant("attention_rows", s.head_dim), "sssssssss",
+                                            sizeof(pc::AttentionRows), {far ? 1u : 0u});
+    pc::AttentionRows p{uint32_t(s.n),      uint32_t(s.n_heads),     uint32_t(s.n_kv_heads),
+                        uint32_t(s.window), uint32_t(s.sinks),       uint32_t(s.far_window),
+                        in.slopes ? 1u : 0u, uint32_t(row_count),    out_offset};
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(row_count) * uint32_t(s.n), 64));
+    rec_.dispatch(pipe,
+                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
+                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
+                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(rows), gpu::out(out)},
+                  p, gx, gy, uint32_t(s.n_heads));
+}
+
 void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {
     pc::Elementwise p{uint32_t(count)};
     const auto [gx, gy] = split_groups(ceil_div(uint32_t(count), 256));

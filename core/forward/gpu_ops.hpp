@@ -71,6 +71,10 @@ public:
     // grid = 0: full n×n. head = −1: mean over heads. `lse` from attention() of the same inputs.
     void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
                          int grid, gpu::Buffer& out);
+    // Probabilities of the query rows in `rows` (uint [R]) over every key, every head, written to
+    // out[out_offset + (h·R + r)·n + j] (floats). `lse` from attention() of the same inputs.
+    void attention_rows(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
+                        const gpu::Buffer& rows, int row_count, gpu::Buffer& out, uint32_t out_offset);
     // y += RMSNorm(x)·weight (post-norm fused with the residual add).
     void rmsnorm_add(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps);
     void swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count);

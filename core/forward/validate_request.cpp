@@ -32,6 +32,14 @@ void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max
     if (r.want_attention && (r.probe.layer < 0 || r.probe.layer >= c.n_layers || r.probe.head < -1 ||
                              r.probe.head >= c.n_heads || r.probe.grid < 0))
         throw Error(ErrorKind::BadArgument, "", "attention probe outside the model's layers/heads");
+    if (int(r.attention_rows.size()) > kMaxAttentionRows)
+        throw Error(ErrorKind::BadArgument, "", std::to_string(r.attention_rows.size()) +
+                                                    " attention rows asked for (at most " +
+                                                    std::to_string(kMaxAttentionRows) + ")");
+    for (int row : r.attention_rows)
+        if (row < 0 || row >= n)
+            throw Error(ErrorKind::BadArgument, "attention row " + std::to_string(row),
+                        "outside the request's " + std::to_string(n) + " tokens");
     for (int l : r.hidden_layers)
         if (l < 0 || l >= c.n_layers)
             throw Error(ErrorKind::BadArgument, "layer " + std::to_string(l),

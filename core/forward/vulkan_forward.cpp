@@ -127,6 +127,11 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
         result.attention_rows = result.attention_cols = grid;
         rec->download(act.probs, result.attention.data(), bytes);
     }
+    if (!r.attention_rows.empty()) {  // this layer's block of [L][H][R][n], read back after the pass
+        const uint32_t per_layer = uint32_t(c.n_heads) * uint32_t(r.attention_rows.size()) * uint32_t(n);
+        ops.attention_rows(ai, shape, act.lse, act.rows, int(r.attention_rows.size()), act.row_probs,
+                           per_layer * uint32_t(l));
+    }
     if (g.post_attn_norm.valid()) {  // `in` (the normed input) is no longer read: it holds Wo·att
         ops.matmul(g.wo, act.att, in, n);
         record_residual(ops, g.post_attn_norm, in, out, n);
@@ -201,6 +206,13 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     GpuOps ops(*s.ctx, *s.rec);
     s.mark("start");
     s.upload_plan(request);
+    if (!request.attention_rows.empty()) {  // row indices and the [L][H][R][n] output, grown on demand
+        const std::vector<uint32_t> rows(request.attention_rows.begin(), request.attention_rows.end());
+        const uint64_t out_bytes = uint64_t(c.n_layers) * c.n_heads * rows.size() * uint64_t(n) * 4;
+        if (!s.act.rows.valid() || s.act.rows.size() < rows.size() * 4) s.act.rows = gpu::Buffer(*s.ctx, rows.size() * 4);
+        if (!s.act.row_probs.valid() || s.act.row_probs.size() < out_bytes) s.act.row_probs = gpu::Buffer(*s.ctx, out_bytes);
+        s.rec->upload(s.act.rows, rows.data(), rows.size() * 4);
+    }
     ops.embedding(s.embedding, s.act.tokens, s.act.x, n);
     if (c.embedding_scale != 1.f) ops.affine(s.act.x, n * c.dim, c.embedding_scale, nullptr, 1);
     s.mark("embedding");
@@ -238,6 +250,10 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     if (c.final_norm) {
         s.record_norm(ops, s.output_norm, s.output_norm_bias, s.act.x, s.act.xb, n);
         final_x = &s.act.xb;
+    }
+    if (!request.attention_rows.empty()) {
+        result.row_attention.resize(size_t(c.n_layers) * c.n_heads * request.attention_rows.size() * size_t(n));
+        s.rec->download(s.act.row_probs, result.row_attention.data(), result.row_attention.size() * 4);
     }
     s.record_head(ops, request, *final_x, result);
     s.mark("head");

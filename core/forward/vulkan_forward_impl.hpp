@@ -34,6 +34,7 @@ struct GpuActivations {
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
     std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
+    gpu::Buffer rows, row_probs;                    // attention_rows: row indices, [L][H][R][n], on demand
 };
 
 struct VulkanForward::Impl {

@@ -142,6 +142,11 @@ void VulkanForward::Impl::check_request(const ForwardRequest& r) const {
                         "an attention map of " + std::to_string(g) + "×" + std::to_string(g) +
                             " does not fit one device buffer; ask for a grid");
     }
+    const int64_t row_bytes = int64_t(c.n_layers) * c.n_heads * int64_t(r.attention_rows.size()) * n * 4;
+    if (row_bytes > int64_t(ctx->properties().limits.maxStorageBufferRange))
+        throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
+                    "the attention of " + std::to_string(r.attention_rows.size()) + " rows over " + std::to_string(n) +
+                        " keys in every layer and head does not fit one device buffer; ask for fewer rows");
 }
 
 }  // namespace xl

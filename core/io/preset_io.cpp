@@ -97,6 +97,25 @@ void read_lists(const Reader& r, Session& s) {
             s.lengths.push_back(int(L));
         }
     }
+    if (const json* v = r.get("needle_lengths")) {
+        if (!v->is_array()) r.bad("'needle_lengths' must be an array of integers");
+        s.needle_lengths.clear();
+        for (const json& x : *v) {
+            if (!x.is_number_integer()) r.bad("'needle_lengths' must be an array of integers");
+            const long L = x.get<long>();
+            if (L < 16 || L > (1 << 20)) r.bad("needle length " + std::to_string(L) + " is out of range 16..1048576");
+            s.needle_lengths.push_back(int(L));
+        }
+    }
+    if (const json* v = r.get("needle_depths")) {
+        if (!v->is_array()) r.bad("'needle_depths' must be an array of fractions in [0, 1]");
+        s.needle_depths.clear();
+        for (const json& x : *v) {
+            if (!x.is_number() || !(x.get<double>() >= 0 && x.get<double>() <= 1))
+                r.bad("'needle_depths' must be an array of fractions in [0, 1]");
+            s.needle_depths.push_back(x.get<double>());
+        }
+    }
     if (const json* v = r.get("panels")) {
         if (!v->is_array()) r.bad("'panels' must be an array of panel ids");
         s.panels.clear();
@@ -124,7 +143,8 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     Reader r{j, subject, ""};
     r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
             "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "evict_tokens", "evict_budgets",
-            "evict_chunk", "evict_sinks", "evict_map_policy", "evict_map_positions", "evict_map_budget", "panels", "lesson_title", "lesson"});
+            "evict_chunk", "evict_sinks", "evict_map_policy", "evict_map_positions", "evict_map_budget", "needle_lengths",
+            "needle_depths", "needle_tasks", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
     Session s = default_session();
@@ -156,6 +176,7 @@ Session session_from_json(const std::string& text, const std::string& subject) {
             s.evict_budgets.push_back(x.get<int>());
         }
     }
+    r.str("needle_tasks", s.needle_tasks);
     r.str("lesson_title", s.lesson_title);
     read_lists(r, s);
     validate_session(s, subject);
@@ -189,6 +210,9 @@ std::string session_to_json(const Session& s) {
     if (s.evict_map_policy != d.evict_map_policy) j["evict_map_policy"] = s.evict_map_policy;
     if (s.evict_map_positions != d.evict_map_positions) j["evict_map_positions"] = s.evict_map_positions;
     if (s.evict_map_budget != d.evict_map_budget) j["evict_map_budget"] = s.evict_map_budget;
+    if (!s.needle_lengths.empty()) j["needle_lengths"] = s.needle_lengths;
+    if (s.needle_depths != Session{}.needle_depths) j["needle_depths"] = s.needle_depths;
+    if (s.needle_tasks != Session{}.needle_tasks) j["needle_tasks"] = s.needle_tasks;
     if (!s.panels.empty()) j["panels"] = s.panels;
     if (!s.lesson_title.empty()) j["lesson_title"] = s.lesson_title;
     if (!s.lesson.empty()) j["lesson"] = s.lesson;
@@ -210,7 +234,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "loss_diff", "phase_pairs", "positions_tokens",
-            "training_sampler", "training_factor", "posvec_layer", "posvec_pair", "font_family", "export_scale", "export_dir", "plots"});
+            "training_sampler", "training_factor", "posvec_layer", "posvec_pair", "needle_cell", "font_family", "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
     r.integer("head", v.head, -1, 1024);
@@ -227,6 +251,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     r.integer("training_factor", v.training_factor, 1, 64);
     r.integer("posvec_layer", v.posvec_layer, 0, 1024);
     r.integer("posvec_pair", v.posvec_pair, 0, 1);
+    r.integer("needle_cell", v.needle_cell, -1, 100000);
     r.str("font_family", v.font_family);
     r.number("export_scale", v.export_scale, 0.1, 16);
     r.str("export_dir", v.export_dir);
@@ -253,6 +278,7 @@ std::string view_state_to_json(const ViewState& v) {
            {"phase_pairs", v.phase_pairs},
            {"positions_tokens", v.positions_tokens}, {"training_sampler", v.training_sampler},
            {"training_factor", v.training_factor}, {"posvec_layer", v.posvec_layer}, {"posvec_pair", v.posvec_pair},
+           {"needle_cell", v.needle_cell},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};
     json plots = json::object();
     for (const auto& [k, p] : v.plots) plots[k] = {{"x0", p.x0}, {"x1", p.x1}, {"y0", p.y0}, {"y1", p.y1}, {"fit", p.fit}};

@@ -30,62 +30,77 @@ std::string filler(int first, int count) {
     return out;
 }
 
-std::string key_line(int key) {
-    const std::string k = std::to_string(key);
-    return "The pass key is " + k + ". Remember it. " + k + " is the pass key.";
-}
-
 struct Parts {
     std::string before;  // task + prefix filler, ending with a newline
     std::string text;    // whole prompt
 };
 
-Parts assemble(int sentences, int before, int key) {
+Parts assemble(int sentences, int before, const HaystackText& h) {
     Parts p;
-    p.before = std::string(kTask) + "\n";
+    p.before = h.task + "\n";
     if (before > 0) p.before += filler(0, before) + "\n";
-    p.text = p.before + key_line(key) + "\n";
+    p.text = p.before + h.needle + "\n";
     if (sentences - before > 0) p.text += filler(before, sentences - before) + "\n";
-    p.text += kQuestion;
+    p.text += h.question;
     return p;
 }
 
 int split_point(int sentences, double depth) { return int(std::lround(depth * sentences)); }
 
-int count_tokens(const Tokenizer& tok, int sentences, double depth, int key) {
-    return int(tok.encode(assemble(sentences, split_point(sentences, depth), key).text, tok.bos() >= 0).size());
+int count_tokens(const Tokenizer& tok, int sentences, double depth, const HaystackText& h) {
+    return int(tok.encode(assemble(sentences, split_point(sentences, depth), h).text, tok.bos() >= 0).size());
 }
 
 }  // namespace
+
+const std::string& passkey_task() {
+    static const std::string s = kTask;
+    return s;
+}
+
+const std::string& passkey_question() {
+    static const std::string s = kQuestion;
+    return s;
+}
+
+std::string passkey_key_line(int key) {
+    const std::string k = std::to_string(key);
+    return "The pass key is " + k + ". Remember it. " + k + " is the pass key.";
+}
 
 double PasskeyPrompt::actual_depth() const {
     return tokens.empty() ? 0.0 : double(key_token_position) / double(tokens.size());
 }
 
 PasskeyPrompt build_passkey_prompt(const Tokenizer& tok, int target_tokens, double depth, int passkey) {
-    const std::string subject = "passkey";
+    if (passkey < 10000 || passkey > 99999) throw Error(ErrorKind::BadArgument, "passkey", "the key must have 5 digits");
+    PasskeyPrompt p = build_haystack_prompt(tok, target_tokens, depth, {kTask, passkey_key_line(passkey), kQuestion});
+    p.passkey = passkey;
+    return p;
+}
+
+PasskeyPrompt build_haystack_prompt(const Tokenizer& tok, int target_tokens, double depth, const HaystackText& h) {
+    const std::string& subject = h.subject;
     if (!(depth >= 0 && depth <= 1)) throw Error(ErrorKind::BadArgument, subject, "depth must be in [0, 1]");
-    if (passkey < 10000 || passkey > 99999) throw Error(ErrorKind::BadArgument, subject, "the key must have 5 digits");
-    if (count_tokens(tok, 0, depth, passkey) > target_tokens)
+    if (count_tokens(tok, 0, depth, h) > target_tokens)
         throw Error(ErrorKind::BadArgument, subject,
-                    "a prompt of " + std::to_string(target_tokens) + " tokens cannot hold the task, key and question");
+                    "a prompt of " + std::to_string(target_tokens) + " tokens cannot hold the task, needle and question");
     // Largest sentence count that fits: grow an upper bound, then bisect.
     int lo = 0, hi = 1;
-    while (count_tokens(tok, hi, depth, passkey) <= target_tokens) {
+    while (count_tokens(tok, hi, depth, h) <= target_tokens) {
         lo = hi;
         hi *= 2;
     }
     while (hi - lo > 1) {
         const int mid = lo + (hi - lo) / 2;
-        (count_tokens(tok, mid, depth, passkey) <= target_tokens ? lo : hi) = mid;
+        (count_tokens(tok, mid, depth, h) <= target_tokens ? lo : hi) = mid;
     }
     PasskeyPrompt p;
-    p.passkey = passkey;
     p.target_tokens = target_tokens;
     p.depth = depth;
     p.filler_sentences = lo;
     p.sentences_before = split_point(lo, depth);
-    const Parts parts = assemble(lo, p.sentences_before, passkey);
+    const Parts parts = assemble(lo, p.sentences_before, h);
     p.text = parts.text;
     p.tokens = tok.encode(p.text, tok.bos() >= 0);
     p.key_token_position = int(tok.encode(parts.before, tok.bos() >= 0).size());

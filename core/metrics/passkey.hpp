@@ -43,6 +43,18 @@ struct PasskeyPrompt {
 // prompt without filler exceeds the target.
 PasskeyPrompt build_passkey_prompt(const Tokenizer& tok, int target_tokens, double depth, int passkey);
 
+// The same haystack (task line, filler sentences, question last) around any needle line: the
+// passkey prompt is build_haystack_prompt(tok, L, depth, {passkey_task(), passkey_key_line(key),
+// passkey_question()}); passkey stays 0. Throws like build_passkey_prompt (depth, fit).
+struct HaystackText {
+    std::string task, needle, question;
+    std::string subject = "passkey";  // names the prompt in errors
+};
+PasskeyPrompt build_haystack_prompt(const Tokenizer& tok, int target_tokens, double depth, const HaystackText& text);
+const std::string& passkey_task();
+const std::string& passkey_question();
+std::string passkey_key_line(int key);
+
 // The first run of digits in `text` ("" when none), e.g. " 68194. Remember" → "68194".
 std::string first_digits(const std::string& text);
 // Correct when the answer's first digits equal the key (exactly five digits).

@@ -58,7 +58,8 @@ namespace {
 
 // Attention sub-block: reads `in` (normed) and writes the projected output to `out`.
 void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const PositionPlan& plan,
-                     const float* in, int n, Buffers& b, float* out, float* probs, int probe_head) {
+                     const float* in, int n, Buffers& b, float* out, float* probs, int probe_head,
+                     const std::vector<int>& rows, float* row_probs) {
     const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
     qkv_projections(c, lw, in, n, b.q.data(), b.k.data(), b.v.data());
     if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
@@ -72,6 +73,9 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     ref::attention(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
                    plan.far.enabled ? b.kf.data() : nullptr, b.v.data(), n, H, KV, hd, plan, b.att.data(),
                    probs, probe_head);
+    if (!rows.empty())
+        ref::attention_rows(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
+                            plan.far.enabled ? b.kf.data() : nullptr, n, H, KV, hd, plan, rows, row_probs);
     ref::matmul(lw[Wo], b.att.data(), n, out);
 }
 
@@ -138,6 +142,9 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
 
     ForwardResult result;
     std::vector<float> probs;
+    const std::vector<int>& rows = request.attention_rows;
+    const size_t per_layer = size_t(c.n_heads) * rows.size() * size_t(n);
+    result.row_attention.assign(per_layer * size_t(c.n_layers), 0.f);
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
     if (c.embedding_scale != 1.f) ref::affine(b.x.data(), int(nd), c.embedding_scale, nullptr, 1);
     for (int l = 0; l < c.n_layers; ++l) {
@@ -149,14 +156,16 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
         float* probs_ptr = probe ? probs.data() : nullptr;
         if (c.residual == Residual::PreNorm) {
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, rows,
+                            result.row_attention.data() + per_layer * size_t(l));
             residual_add(c, lw[PostAttnNorm], b.tmp.data(), n, b.x.data());
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
             mlp_block(c, lw, b.xb.data(), n, b.h1, b.h3, b.tmp.data());
             residual_add(c, lw[PostFfnNorm], b.tmp.data(), n, b.x.data());
         } else {  // PostFirstNorm
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, rows,
+                            result.row_attention.data() + per_layer * size_t(l));
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
             mlp_block(c, lw, b.x.data(), n, b.h1, b.h3, b.tmp.data());

@@ -165,6 +165,39 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
     }
 }
 
+void attention_rows(const float* q_near, const float* k_near, const float* q_far, const float* k_far, int n,
+                    int n_heads, int n_kv_heads, int head_dim, const PositionPlan& plan, const std::vector<int>& rows,
+                    float* out) {
+    assert(n_kv_heads > 0 && n_heads % n_kv_heads == 0);
+    const int group = n_heads / n_kv_heads, R = int(rows.size());
+    const int64_t q_stride = int64_t(n_heads) * head_dim, kv_stride = int64_t(n_kv_heads) * head_dim;
+    std::memset(out, 0, sizeof(float) * size_t(n_heads) * size_t(R) * size_t(n));
+    std::vector<double> score(static_cast<size_t>(n));
+    for (int h = 0; h < n_heads; ++h) {
+        const int g = h / group;
+        const double slope = plan.alibi_slopes.empty() ? 0.0 : double(plan.alibi_slopes[h]);
+        for (int r = 0; r < R; ++r) {
+            const int i = rows[size_t(r)];
+            assert(i >= 0 && i < n);
+            double mx = -std::numeric_limits<double>::infinity();
+            for (int j = 0; j <= i; ++j) {
+                if (!visible(plan, i, j)) continue;
+                const bool far = plan.far.enabled && i - j >= plan.far.neighbour_window;
+                const float* qi = (far ? q_far : q_near) + i * q_stride + h * head_dim;
+                const float* kj = (far ? k_far : k_near) + j * kv_stride + g * head_dim;
+                score[j] = double(plan.query_scale[i]) * dot(qi, kj, head_dim) - slope * double(i - j);
+                mx = std::max(mx, score[j]);
+            }
+            double sum = 0;
+            for (int j = 0; j <= i; ++j)
+                if (visible(plan, i, j)) sum += (score[j] = std::exp(score[j] - mx));
+            float* o = out + (int64_t(h) * R + r) * n;
+            for (int j = 0; j <= i; ++j)
+                if (visible(plan, i, j)) o[j] = float(score[j] / sum);
+        }
+    }
+}
+
 std::vector<float> reduce_grid(const std::vector<float>& full, int n, int grid) {
     assert(grid > 0 && int64_t(full.size()) >= int64_t(n) * n);
     std::vector<float> out(size_t(grid) * size_t(grid), 0.f);

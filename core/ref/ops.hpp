@@ -49,6 +49,11 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
 void attention_keyset(const float* q_near, const float* k_near, const float* q_far, const float* k_far,
                       const float* v, int n, const int* qi, int m, const int* ki, int n_heads, int n_kv_heads,
                       int head_dim, const PositionPlan& plan, float* out, float* probs = nullptr);
+// Softmax probabilities of the query rows `rows` over every key, for every head, with the same
+// mask, branches, query scales and ALiBi as attention(): out[(h·R + r)·n + j] (masked = 0).
+void attention_rows(const float* q_near, const float* k_near, const float* q_far, const float* k_far, int n,
+                    int n_heads, int n_kv_heads, int head_dim, const PositionPlan& plan, const std::vector<int>& rows,
+                    float* out);
 
 // Reduce an n×n attention matrix to grid×grid by averaging blocks (rows and cols split evenly:
 // block b covers [b·n/grid, (b+1)·n/grid)).

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/metrics/compare.hpp"
 #include "core/metrics/eviction_sweep.hpp"
+#include "core/metrics/needle.hpp"
 #include "core/metrics/perplexity.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/metrics/protocol.hpp"
@@ -226,6 +227,59 @@ void stage_posvec(Run& run, const std::vector<MethodSpec>& specs) {
         run.publish();
     }
     r.posvec_done = true;
+}
+
+bool vulkan_failure(const Error& e);  // below
+
+// The needle grid of each configuration (core/metrics/needle.hpp): session.needle_tasks ×
+// needle_lengths × needle_depths, one teacher-forced pass per cell; cached by method and grid.
+// Lengths the device cannot hold are left out with a warning.
+void stage_needle(Run& run, const std::vector<MethodSpec>& specs) {
+    Results& r = run.r;
+    const Session& s = run.req.session;
+    const Model& model = run.engine.model();
+    auto& cache = run.engine.stage_cache();
+    NeedleOptions o;
+    o.tasks = parse_needle_tasks(s.needle_tasks);
+    std::vector<int> lengths;
+    for (int n : s.needle_lengths.empty() ? std::vector<int>{512} : s.needle_lengths) {
+        if (n <= run.engine.forward().max_tokens()) lengths.push_back(n);
+        else r.warnings.push_back("needle length " + std::to_string(n) + " skipped: the device holds at most " +
+                                  std::to_string(run.engine.forward().max_tokens()) + " tokens");
+    }
+    if (!model.tokenizer || lengths.empty()) {
+        r.needle_done = true;
+        return;
+    }
+    std::string grid = s.needle_tasks;
+    for (int n : lengths) grid += "|" + std::to_string(n);
+    for (double d : s.needle_depths) grid += "|" + std::to_string(d);
+    for (size_t i = 0; i < r.configs.size(); ++i) {
+        ConfigResult& c = r.configs[i];
+        if (!c.error.empty()) continue;
+        const std::string key = "needle|" + c.method + "|" + grid;
+        if (auto it = cache.find(key); it != cache.end()) {
+            c.needle = std::static_pointer_cast<const NeedleGrid>(it->second);
+            continue;
+        }
+        const std::string label = std::string("needle ") + c.label;
+        const auto done = [&](int k, int total) {
+            run.progress((double(i) + double(k) / total) / double(r.configs.size()),
+                         label + ": cell " + std::to_string(k) + " of " + std::to_string(total));
+        };
+        try {
+            c.needle = std::make_shared<const NeedleGrid>(run_needle_grid(
+                run.engine.forward(), model.config, *model.tokenizer, lengths, s.needle_depths, o,
+                [&](int n) { return make_plan(specs[i], model.config, n); }, done, run.hooks.check));
+        } catch (const Error& e) {
+            if (vulkan_failure(e)) throw;
+            r.warnings.push_back(label + ": " + e.what());
+            continue;
+        }
+        cache[key] = c.needle;
+        run.publish();
+    }
+    r.needle_done = true;
 }
 
 // KV-cache eviction on the CPU reference (core/metrics/eviction_sweep.hpp): every policy ×
@@ -455,6 +509,10 @@ std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& eng
     }
     if (req.want_posvec && shows_panel(s, "posvec")) {  // before the sweep: asked for while its tab is open
         stage_posvec(run, specs);
+        run.publish();
+    }
+    if (req.want_needle && shows_panel(s, "needle")) {  // before the sweep: asked for while its tab is open
+        stage_needle(run, specs);
         run.publish();
     }
     if (shows_panel(s, "perplexity")) stage_sweep(run, specs);

@@ -6,7 +6,8 @@
 //   2. live layer-0 q·k by distance (Logit decay panel, when shown);
 //   3. the perplexity-vs-length sweep under the session's protocol (Perplexity panel);
 //   4. per-layer attention entropy and receptive field over all heads (Entropy / ALiBi panels);
-//   5. positional vectors of every layer (Positional vectors panel; before the sweep when asked).
+//   5. positional vectors of every layer (Positional vectors panel; before the sweep when asked);
+//   6. the needle grid and retrieval heads (Needle panel; before the sweep when asked).
 //
 //   ComputeRequest req{session, view.layer, view.head};
 //   auto results = compute_results(req, engine, ctx);   // ctx: JobContext (progress, cancel)
@@ -35,6 +36,8 @@ struct ComputeRequest {
                                          // while that panel is open, headless figures when a preset lists it
     bool want_posvec = true;             // positional vectors (session.posvec_windows forward passes per
                                          // configuration); the app asks while that panel is open
+    bool want_needle = true;             // needle grid (one pass per cell and configuration); the app
+                                         // asks while the Needle panel is open
     // > 0: a preview while a slider moves: only stage 1, over the longest prefix of the eval window
     // that the measured cost of the last pass says lands within this many seconds; not
     // interruptible (it is short, and each one must land). 0: the full computation, whose

@@ -67,6 +67,21 @@ FigureSpec figure_posvec_components(const Results& r, int layer, int smoothing =
 FigureSpec figure_posvec_layers(const Results& r);
 std::vector<FigureSpec> posvec_figures(const Results& r, const ViewState& v);
 
+// Needle (figures_needle.cpp): per configuration, accuracy and answer log-probability over depth ×
+// length of each task (task = index into the grid's tasks), the retrieval score and the answer's
+// attention on the needle per layer × head (cell −1: over every cell), the retrieval map minus A's;
+// over all configurations, retrieval heads and log-probability vs the distance to the needle.
+bool has_needle(const Results& r);
+std::string needle_cell_name(const NeedleCell& c);   // "passkey, 2048 tokens, depth 0.5"
+FigureSpec figure_needle_accuracy(const Results& r, int ci, int task);
+FigureSpec figure_needle_logprob(const Results& r, int ci, int task);
+FigureSpec figure_needle_retrieval(const Results& r, int ci, int cell);
+FigureSpec figure_needle_mass(const Results& r, int ci, int cell);
+FigureSpec figure_needle_retrieval_diff(const Results& r, int ci, int cell);
+FigureSpec figure_needle_reach(const Results& r);
+FigureSpec figure_needle_logprob_distance(const Results& r);
+std::vector<FigureSpec> needle_figures(const Results& r, const ViewState& v);
+
 // Training-time position sampling (figures_training.cpp): the ids of each sampled sequence vs
 // token index, and how often each relative distance 0..target−1 is seen by plain training,
 // Randomized PE and PoSE (mean pairs per sequence over `samples` sequences each).

@@ -13,6 +13,7 @@
 
 #include "core/forward/forward.hpp"
 #include "core/metrics/eviction_sweep.hpp"
+#include "core/metrics/needle.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
@@ -53,6 +54,9 @@ struct ConfigResult {
     // until computed (the Positional vectors panel).
     std::shared_ptr<const PositionalVectors> posvec;
     double posvec_seconds = 0;                     // forward passes + analysis of this configuration
+    // Needle grid (tasks × session.needle_lengths × needle_depths) with every head's retrieval
+    // score (shared: cached across tab switches); null until computed (the Needle panel).
+    std::shared_ptr<const NeedleGrid> needle;
 };
 
 struct Results {
@@ -80,6 +84,7 @@ struct Results {
     std::string evict_map_method;
     int evict_map_layer = 0, evict_map_head = 0, evict_chunk = 0;
     bool evict_done = false;
+    bool needle_done = false;          // the needle grid of every configuration computed
     MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far
     std::vector<std::string> warnings;

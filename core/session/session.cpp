@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/metrics/needle.hpp"
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/method.hpp"
 #include "core/ref/eviction_policy.hpp"
@@ -15,7 +16,7 @@ char config_label(int index) { return char('A' + index); }
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
                                                  "freq_remap", "logit_decay", "alibi", "positions", "entropy",
-                                                 "posvec", "evict"};
+                                                 "posvec", "evict", "needle"};
     return ids;
 }
 
@@ -83,10 +84,20 @@ void validate_session(const Session& s, const std::string& subject) {
     } catch (const Error& e) {
         bad(std::string("'evict_map_*': ") + e.what());
     }
+    for (int n : s.needle_lengths)
+        if (n < 16 || n > (1 << 20)) bad("'needle_lengths' must be in 16..1048576 tokens");
+    if (s.needle_depths.empty()) bad("'needle_depths' must list at least one depth");
+    for (double d : s.needle_depths)
+        if (!(d >= 0 && d <= 1)) bad("'needle_depths' must be fractions in [0, 1]");
+    try {
+        (void)parse_needle_tasks(s.needle_tasks);
+    } catch (const Error& e) {
+        bad(std::string("'needle_tasks': ") + e.what());
+    }
     for (const std::string& p : s.panels)
         if (std::find(all_panel_ids().begin(), all_panel_ids().end(), p) == all_panel_ids().end())
             bad("unknown panel '" + p + "' (known: model, method, perplexity, attention, rope_phase, freq_remap, "
-                "logit_decay, alibi, entropy)");
+                "logit_decay, alibi, positions, entropy, posvec, evict, needle)");
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {

@@ -44,6 +44,11 @@ struct Session {
     std::string evict_map_policy = "streaming";      // map cell: policy name (eviction_policy.hpp)
     std::string evict_map_positions = "reassigned";  // ... bookkeeping name
     int evict_map_budget = 64;               // ... budget
+    // Needle: prompt lengths (empty = 512), needle depths in [0, 1], tasks "passkey,sentence".
+    // Small by default: tasks × lengths × depths forward passes per configuration.
+    std::vector<int> needle_lengths;
+    std::vector<double> needle_depths = {0.1, 0.5, 0.9};
+    std::string needle_tasks = "passkey,sentence";
     std::vector<std::string> panels;         // panel ids to show (all_panel_ids()); empty = all
     std::string lesson_title;                // teaching presets: heading of the lesson
     std::string lesson;                      // teaching presets: text shown beside the plots
@@ -53,7 +58,7 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict", "needle".
 const std::vector<std::string>& all_panel_ids();
 // The eviction view's length cap: it runs on the scalar CPU reference (no Vulkan path yet).
 constexpr int kEvictMaxTokens = 1024;

@@ -90,6 +90,20 @@ struct AttentionProbs {
 };
 XL_PC_SIZE(AttentionProbs, 44)
 
+// Attention probabilities of chosen query rows over every key, every head (attention_rows.comp).
+struct AttentionRows {
+    uint n;
+    uint n_heads;
+    uint n_kv_heads;
+    uint window;
+    uint sinks;
+    uint far_window;
+    uint has_alibi;
+    uint rows;        // query rows listed in the row buffer
+    uint out_offset;  // floats: where this layer's [head][row][key] block starts
+};
+XL_PC_SIZE(AttentionRows, 36)
+
 // Element-wise ops (swiglu, geglu, silu, add).
 struct Elementwise {
     uint count;
