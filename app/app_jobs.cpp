@@ -17,8 +17,10 @@ void submit_if_changed(AppState& app) {
     const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
     const bool want_kl = app.view.loss_diff || app.want_all_stages;
     const bool want_posvec = app.active_tab == "posvec" || app.want_all_stages;
+    const bool want_logit_spread = app.active_tab == "logit_spread" || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
-                                 (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec);
+                                 (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec) ||
+                                 (want_logit_spread && !app.submitted_logit_spread);
     const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
     if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
@@ -33,6 +35,7 @@ void submit_if_changed(AppState& app) {
     app.submitted_logit = want_logit;
     app.submitted_kl = want_kl;
     app.submitted_posvec = want_posvec;
+    app.submitted_logit_spread = want_logit_spread;
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
@@ -40,6 +43,7 @@ void submit_if_changed(AppState& app) {
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;
     req.want_posvec = want_posvec;
+    req.want_logit_spread = want_logit_spread;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;
@@ -160,8 +164,9 @@ bool missing_stages(const AppState& app, const Results& r) {
     for (const ConfigResult& c : r.configs) logit = logit && c.error.empty() && c.qk_by_distance.empty();
     const bool kl = shows_panel(app.session, "perplexity") && r.configs.size() > 1 && !app.submitted_kl;
     const bool posvec = shows_panel(app.session, "posvec") && !r.posvec_done;
+    const bool logit_spread = shows_panel(app.session, "logit_spread") && !r.logit_spread_done;
     const bool sweep = shows_panel(app.session, "perplexity") && !r.sweep_done;  // no sweep runs without the panel
-    return (entropy && !r.entropy_done) || logit || kl || posvec || sweep;
+    return (entropy && !r.entropy_done) || logit || kl || posvec || logit_spread || sweep;
 }
 
 }  // namespace

@@ -36,6 +36,7 @@ struct AppState {
     bool submitted_logit = false;          // ... and the live q·k stage
     bool submitted_kl = false;             // ... and the window logits for KL to A
     bool submitted_posvec = false;         // ... and the positional vectors
+    bool submitted_logit_spread = false;   // ... and the attention-logit spread
     bool submitted_preview = false;        // ... and was a preview (the full result is still owed)
     bool dragging = false;                 // a slider is held (or the drag probe moves one): previews
     bool scripted_drag = false;            // the drag probe (XL_APP_DRAG) holds the slider

@@ -29,7 +29,7 @@ const PlotPanel kPanels[] = {
     {"rope_phase", "RoPE phase", rope_phase_panel},     {"freq_remap", "Frequency remap", freq_remap_panel},
     {"logit_decay", "Logit decay", logit_decay_panel},  {"alibi", "ALiBi", alibi_panel},
     {"positions", "Positions", positions_panel},        {"entropy", "Entropy", entropy_panel},
-    {"posvec", "Positional vectors", posvec_panel},
+    {"posvec", "Positional vectors", posvec_panel},     {"logit_spread", "Attention logits", logit_spread_panel},
 };
 
 void menu_bar(AppState& app, const Results* r) {

@@ -29,5 +29,6 @@ Command add_nbce_command(CLI::App& root);      // NBCE loss on long text vs the 
 Command add_positions_command(CLI::App& root); // training-time position sampling figures (cmd_positions.cpp)
 Command add_merge_command(CLI::App& root);     // join the shard files of a sharded sweep (cmd_merge.cpp)
 Command add_posvec_command(CLI::App& root);    // positional vectors per layer and method (cmd_posvec.cpp)
+Command add_logits_command(CLI::App& root);    // attention-logit spread per distance and layer (cmd_logits.cpp)
 
 }  // namespace xl::cli

@@ -20,6 +20,7 @@ void alibi_panel(Session& s, ViewState& v, const Results& r);
 void positions_panel(Session& s, ViewState& v, const Results& r);
 void entropy_panel(Session& s, ViewState& v, const Results& r);
 void posvec_panel(Session& s, ViewState& v, const Results& r);
+void logit_spread_panel(Session& s, ViewState& v, const Results& r);
 
 // Shared widgets: the configuration selector (A-D) for panels that show one at a time, and the
 // plot height that fits `count` plots in the remaining space.

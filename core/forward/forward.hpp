@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/forward/attention_stats.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/position_plan.hpp"
 
@@ -51,6 +52,8 @@ struct ForwardRequest {
     // Called between layers and between classifier chunks; may throw to abandon an out-of-date
     // pass (the job runner's cancellation). A backend that honours it submits work in segments.
     std::function<void()> checkpoint;
+    // Attention statistics of every layer and head from this pass (core/forward/attention_stats.hpp).
+    AttentionStatsRequest stats;
 };
 
 struct ForwardResult {
@@ -61,6 +64,7 @@ struct ForwardResult {
     double seconds = 0;               // wall time of the run (for progress display; not a benchmark)
     std::vector<float> all_logits;    // (n − all_logits_from) × vocab, row-major, when requested and supported
     std::vector<float> final_hidden;  // n × dim when want_final_hidden and supported
+    AttentionStats stats;             // when stats.want
 };
 
 // Device memory a pass over n tokens takes (bytes), for the estimate shown before a run.

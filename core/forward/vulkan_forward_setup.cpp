@@ -142,6 +142,9 @@ void VulkanForward::Impl::check_request(const ForwardRequest& r) const {
                         "an attention map of " + std::to_string(g) + "×" + std::to_string(g) +
                             " does not fit one device buffer; ask for a grid");
     }
+    if (r.stats.want && 2 * int64_t(c.n_layers) * c.n_heads * n * 4 > int64_t(ctx->properties().limits.maxStorageBufferRange))
+        throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
+                    "the attention statistics of " + std::to_string(n) + " tokens (every layer and head) do not fit one device buffer");
 }
 
 }  // namespace xl

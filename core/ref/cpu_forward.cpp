@@ -15,6 +15,7 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "core/ref/attention_stats.hpp"
 #include "core/ref/ops.hpp"
 
 namespace xl {
@@ -97,8 +98,10 @@ void norm(const ModelConfig& c, const Tensor& w, const Tensor& b, const float* x
 }
 
 // Attention sub-block: reads `in` (normed) and writes the projected output to `out`.
+// With `stats`, also the attention statistics of layer `layer` (ref::attention_stats).
 void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const PositionPlan& plan,
-                     const float* in, int n, Buffers& b, float* out, float* probs, int probe_head) {
+                     const float* in, int n, Buffers& b, float* out, float* probs, int probe_head,
+                     const AttentionStatsRequest& want, int layer, AttentionStats* stats) {
     const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
     ref::matmul(lw[Wq], in, n, b.q.data());
     ref::matmul(lw[Wk], in, n, b.k.data());
@@ -120,6 +123,9 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     ref::attention(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
                    plan.far.enabled ? b.kf.data() : nullptr, b.v.data(), n, H, KV, hd, plan, b.att.data(),
                    probs, probe_head);
+    if (stats)
+        ref::attention_stats(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
+                             plan.far.enabled ? b.kf.data() : nullptr, n, H, KV, hd, plan, want.sink_tokens, layer, *stats);
     ref::matmul(lw[Wo], b.att.data(), n, out);
 }
 
@@ -235,6 +241,8 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     std::vector<float> probs;
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
     if (c.embedding_scale != 1.f) ref::affine(b.x.data(), int(nd), c.embedding_scale, nullptr, 1);
+    if (request.stats.want) result.stats = empty_stats(c.n_layers, c.n_heads, n, request.stats.logit_histogram);
+    AttentionStats* stats_ptr = request.stats.want ? &result.stats : nullptr;
     for (int l = 0; l < c.n_layers; ++l) {
         if (request.checkpoint) request.checkpoint();  // may throw: an out-of-date pass stops here
         const auto& lw = w.layers[size_t(l)];
@@ -244,14 +252,16 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
         float* probs_ptr = probe ? probs.data() : nullptr;
         if (c.residual == Residual::PreNorm) {
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, request.stats, l,
+                            stats_ptr);
             residual_add(c, lw[PostAttnNorm], b.tmp.data(), n, b.x.data());
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
             mlp_block(c, lw, b.xb.data(), n, b, b.tmp.data());
             residual_add(c, lw[PostFfnNorm], b.tmp.data(), n, b.x.data());
         } else {  // PostFirstNorm
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
-            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head);
+            attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, request.stats, l,
+                            stats_ptr);
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
             mlp_block(c, lw, b.x.data(), n, b, b.tmp.data());

@@ -6,7 +6,8 @@
 //   2. live layer-0 q·k by distance (Logit decay panel, when shown);
 //   3. the perplexity-vs-length sweep under the session's protocol (Perplexity panel);
 //   4. per-layer attention entropy and receptive field over all heads (Entropy / ALiBi panels);
-//   5. positional vectors of every layer (Positional vectors panel; before the sweep when asked).
+//   5. positional vectors of every layer (Positional vectors panel; before the sweep when asked);
+//   6. attention-logit spread per distance bucket and layer (Attention logits panel; before the sweep).
 //
 //   ComputeRequest req{session, view.layer, view.head};
 //   auto results = compute_results(req, engine, ctx);   // ctx: JobContext (progress, cancel)
@@ -31,6 +32,8 @@ struct ComputeRequest {
                                          // while the difference view is on (a download per forward)
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
+    bool want_logit_spread = true;       // attention-logit spread (one pass per configuration counting
+                                         // logits per distance); the app asks while that panel is open
     bool want_posvec = true;             // positional vectors (session.posvec_windows forward passes per
                                          // configuration); the app asks while that panel is open
     // > 0: a preview while a slider moves: only stage 1, over the longest prefix of the eval window

@@ -47,6 +47,8 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         out.push_back(figure_entropy(r, ci, v.smoothing));
     } else if (panel == "posvec") {
         out = posvec_figures(r, v);
+    } else if (panel == "logit_spread") {
+        out = logit_spread_figures(r, v);
     }
     for (FigureSpec& f : out) f.font_family = v.font_family;
     return out;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/forward/forward.hpp"
+#include "core/metrics/logit_spread.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
@@ -47,11 +48,16 @@ struct ConfigResult {
     std::vector<double> ppl, ppl_stderr;   // per Results::lengths (NaN = not computed yet)
     std::vector<std::vector<double>> entropy;      // [layer][position]: mean over heads, nats
     std::vector<std::vector<double>> receptive;    // [layer][distance d]: attention mass within d (mean over heads, queries)
+    std::vector<std::vector<double>> sink_mass;    // [layer][query i]: attention mass on the first 4 keys (mean over heads)
     std::vector<double> qk_by_distance;            // live layer-0 q·k/√d vs distance (mean over heads)
     // Positional vectors of every layer at eval_length (shared: cached across tab switches); null
     // until computed (the Positional vectors panel).
     std::shared_ptr<const PositionalVectors> posvec;
     double posvec_seconds = 0;                     // forward passes + analysis of this configuration
+    // Attention-logit spread per distance bucket and layer at eval_length (shared, cached); null
+    // until computed (the Attention logits panel).
+    std::shared_ptr<const LogitSpread> logit_spread;
+    double logit_seconds = 0;                      // its forward pass
 };
 
 struct Results {
@@ -69,6 +75,7 @@ struct Results {
     bool sweep_done = false;           // all lengths computed
     bool entropy_done = false;
     bool posvec_done = false;          // positional vectors of every configuration computed
+    bool logit_spread_done = false;    // attention-logit spread of every configuration computed
     int posvec_windows = 0;            // windows the positional vectors average (asked for)
     MemoryEstimate memory;             // device memory of a pass at eval_length (before the run)
     double seconds = 0;                // wall time so far

@@ -14,7 +14,7 @@ char config_label(int index) { return char('A' + index); }
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
                                                  "freq_remap", "logit_decay", "alibi", "positions", "entropy",
-                                                 "posvec"};
+                                                 "posvec", "logit_spread"};
     return ids;
 }
 

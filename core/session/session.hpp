@@ -44,7 +44,7 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "logit_spread".
 const std::vector<std::string>& all_panel_ids();
 bool shows_panel(const Session& s, const std::string& id);
 
