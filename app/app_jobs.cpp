@@ -22,9 +22,11 @@ void submit_if_changed(AppState& app) {
                             (app.want_all_stages && std::find(app.session.panels.begin(), app.session.panels.end(), "evict") !=
                                                         app.session.panels.end());
     const bool want_needle = app.active_tab == "needle" || app.want_all_stages;
+    const bool want_logit_spread = app.active_tab == "logit_spread" || app.want_all_stages;
     const bool entropy_changed = (want_entropy && !app.submitted_entropy) || (want_logit && !app.submitted_logit) ||
                                  (want_kl && !app.submitted_kl) || (want_posvec && !app.submitted_posvec) ||
-                                 (want_evict && !app.submitted_evict) || (want_needle && !app.submitted_needle);
+                                 (want_evict && !app.submitted_evict) || (want_needle && !app.submitted_needle) ||
+                                 (want_logit_spread && !app.submitted_logit_spread);
     const bool owed = app.submitted_preview && !app.dragging;  // the hand rests: the full result
     if (app.session == app.submitted && !probe_changed && !entropy_changed && !owed && app.submitted_layer != -99) return;
     try {
@@ -41,6 +43,7 @@ void submit_if_changed(AppState& app) {
     app.submitted_posvec = want_posvec;
     app.submitted_evict = want_evict;
     app.submitted_needle = want_needle;
+    app.submitted_logit_spread = want_logit_spread;
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
@@ -50,6 +53,7 @@ void submit_if_changed(AppState& app) {
     req.want_posvec = want_posvec;
     req.want_evict = want_evict;
     req.want_needle = want_needle;
+    req.want_logit_spread = want_logit_spread;
     req.session = app.session;
     req.layer = app.view.layer;
     req.head = app.view.head;
@@ -174,7 +178,8 @@ bool missing_stages(const AppState& app, const Results& r) {
     const bool sweep = shows_panel(app.session, "perplexity") && !r.sweep_done;  // no sweep runs without the panel
     const bool evict = std::find(app.session.panels.begin(), app.session.panels.end(), "evict") != app.session.panels.end() &&
                        !r.evict_done;
-    return (entropy && !r.entropy_done) || logit || kl || posvec || evict || needle || sweep;
+    const bool logit_spread = shows_panel(app.session, "logit_spread") && !r.logit_spread_done;
+    return (entropy && !r.entropy_done) || logit || kl || posvec || evict || needle || logit_spread || sweep;
 }
 
 }  // namespace

@@ -38,6 +38,7 @@ struct AppState {
     bool submitted_posvec = false;         // ... and the positional vectors
     bool submitted_evict = false;          // ... and the KV-cache eviction grid
     bool submitted_needle = false;         // ... and the needle grid
+    bool submitted_logit_spread = false;   // ... and the attention-logit spread
     bool submitted_preview = false;        // ... and was a preview (the full result is still owed)
     bool dragging = false;                 // a slider is held (or the drag probe moves one): previews
     bool scripted_drag = false;            // the drag probe (XL_APP_DRAG) holds the slider

@@ -30,7 +30,7 @@ const PlotPanel kPanels[] = {
     {"logit_decay", "Logit decay", logit_decay_panel},  {"alibi", "ALiBi", alibi_panel},
     {"positions", "Positions", positions_panel},        {"entropy", "Entropy", entropy_panel},
     {"posvec", "Positional vectors", posvec_panel},     {"evict", "KV eviction", evict_panel},
-    {"needle", "Needle", needle_panel},
+    {"needle", "Needle", needle_panel},                 {"logit_spread", "Attention logits", logit_spread_panel},
 };
 
 void menu_bar(AppState& app, const Results* r) {

@@ -40,6 +40,11 @@ std::vector<uint32_t> push_constant_offsets(const std::string& shader) {
 }
 
 #define OFF(T, f) uint32_t(offsetof(xl::pc::T, f))
+#define STATS_OFFSETS                                                                                              \
+    {OFF(AttentionStats, n), OFF(AttentionStats, n_heads), OFF(AttentionStats, n_kv_heads), OFF(AttentionStats, window), \
+     OFF(AttentionStats, sinks), OFF(AttentionStats, far_window), OFF(AttentionStats, has_alibi),                        \
+     OFF(AttentionStats, sink_tokens), OFF(AttentionStats, histogram), OFF(AttentionStats, rows_offset),           \
+     OFF(AttentionStats, mass_offset), OFF(AttentionStats, counts_offset)}
 
 }  // namespace
 
@@ -76,6 +81,8 @@ TEST_CASE("gpu push constants: C++ offsets equal the compiled GLSL offsets") {
           OFF(AttentionRows, window), OFF(AttentionRows, sinks), OFF(AttentionRows, far_window),
           OFF(AttentionRows, has_alibi), OFF(AttentionRows, rows), OFF(AttentionRows, out_offset)},
          sizeof(xl::pc::AttentionRows)},
+        {"attention_rowstats_hd64", STATS_OFFSETS, sizeof(xl::pc::AttentionStats)},
+        {"attention_diagstats_hd64", STATS_OFFSETS, sizeof(xl::pc::AttentionStats)},
         {"swiglu", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
         {"silu", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},
         {"add", {OFF(Elementwise, count)}, sizeof(xl::pc::Elementwise)},

@@ -31,5 +31,6 @@ Command add_merge_command(CLI::App& root);     // join the shard files of a shar
 Command add_posvec_command(CLI::App& root);    // positional vectors per layer and method (cmd_posvec.cpp)
 Command add_evict_command(CLI::App& root);     // KV-cache eviction: perplexity vs budget (cmd_evict.cpp)
 Command add_needle_command(CLI::App& root);    // needle retrieval and retrieval heads per method (cmd_needle.cpp)
+Command add_logits_command(CLI::App& root);    // attention-logit spread per distance and layer (cmd_logits.cpp)
 
 }  // namespace xl::cli

@@ -61,7 +61,8 @@ int main(int argc, char** argv) {
         xl::cli::add_figure_command(root), xl::cli::add_compare_command(root),
         xl::cli::add_passkey_command(root), xl::cli::add_table_command(root), xl::cli::add_nbce_command(root),
         xl::cli::add_positions_command(root), xl::cli::add_merge_command(root),
-        xl::cli::add_posvec_command(root), xl::cli::add_evict_command(root), xl::cli::add_needle_command(root)};
+        xl::cli::add_posvec_command(root), xl::cli::add_evict_command(root), xl::cli::add_needle_command(root),
+        xl::cli::add_logits_command(root)};
     try {
         root.parse(argc, argv);
         for (auto& c : commands)

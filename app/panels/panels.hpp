@@ -22,6 +22,7 @@ void entropy_panel(Session& s, ViewState& v, const Results& r);
 void posvec_panel(Session& s, ViewState& v, const Results& r);
 void evict_panel(Session& s, ViewState& v, const Results& r);
 void needle_panel(Session& s, ViewState& v, const Results& r);
+void logit_spread_panel(Session& s, ViewState& v, const Results& r);
 
 // Shared widgets: the configuration selector (A-D) for panels that show one at a time, and the
 // plot height that fits `count` plots in the remaining space.

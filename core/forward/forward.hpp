@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/forward/attention_stats.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/position_plan.hpp"
 
@@ -55,6 +56,8 @@ struct ForwardRequest {
     // Called between layers and between classifier chunks; may throw to abandon an out-of-date
     // pass (the job runner's cancellation). A backend that honours it submits work in segments.
     std::function<void()> checkpoint;
+    // Attention statistics of every layer and head from this pass (core/forward/attention_stats.hpp).
+    AttentionStatsRequest stats;
 };
 
 struct ForwardResult {
@@ -67,6 +70,7 @@ struct ForwardResult {
     std::vector<float> final_hidden;  // n × dim when want_final_hidden and supported
     // [layer][head][row][key] for ForwardRequest::attention_rows (L·H·R·n floats; masked keys = 0).
     std::vector<float> row_attention;
+    AttentionStats stats;             // when stats.want
 };
 
 // Most query rows ForwardRequest::attention_rows may ask for (the buffer is L·H·R·n floats).

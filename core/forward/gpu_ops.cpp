@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "core/gpu/context.hpp"
 #include "shaders/common/attention_coop_tiles.h"
+#include "shaders/common/attention_stats.h"
 #include "shaders/common/attention_tiles.h"
 #include "shaders/common/matmul_coop_tiles.h"
 #include "shaders/common/push_constants.h"
@@ -224,6 +225,32 @@ void GpuOps::attention_rows(const AttentionInputs& in, const AttentionShape& s, 
                    gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
                    gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(rows), gpu::out(out)},
                   p, gx, gy, uint32_t(s.n_heads));
+}
+
+void GpuOps::attention_stats(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
+                             int sink_tokens, int layer, gpu::Buffer& rows, gpu::Buffer& mass, gpu::Buffer* counts) {
+    const bool far = in.q_far && in.k_far;
+    pc::AttentionStats p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
+                         uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u,
+                         uint32_t(std::max(sink_tokens, 0)), counts ? 1u : 0u,
+                         uint32_t(layer) * 2u * uint32_t(s.n_heads) * uint32_t(s.n),
+                         uint32_t(layer) * uint32_t(s.n_heads) * uint32_t(s.n),
+                         uint32_t(layer) * uint32_t(XL_STATS_BUCKETS * XL_STATS_BINS)};
+    const gpu::Buffer& qf = far ? *in.q_far : *in.q_near;
+    const gpu::Buffer& kf = far ? *in.k_far : *in.k_near;
+    const gpu::Buffer& slopes = in.slopes ? *in.slopes : *in.query_scale;
+    const uint32_t groups = ceil_div(uint32_t(s.n), XL_STATS_GROUP);
+    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_rowstats", s.head_dim), "ssssssss", sizeof(p),
+                                       {far ? 1u : 0u}),
+                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(qf), gpu::in(kf), gpu::in(*in.query_scale),
+                   gpu::in(slopes), gpu::in(lse), gpu::out(rows)},
+                  p, groups, uint32_t(s.n_heads));
+    // Without a histogram the shader does not touch binding 8; `mass` stands in for it.
+    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_diagstats", s.head_dim), "sssssssss", sizeof(p),
+                                       {far ? 1u : 0u}),
+                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(qf), gpu::in(kf), gpu::in(*in.query_scale),
+                   gpu::in(slopes), gpu::in(lse), gpu::out(mass), gpu::out(counts ? *counts : mass)},
+                  p, groups, uint32_t(s.n_heads));
 }
 
 void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {

@@ -75,6 +75,12 @@ public:
     // out[out_offset + (h·R + r)·n + j] (floats). `lse` from attention() of the same inputs.
     void attention_rows(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
                         const gpu::Buffer& rows, int row_count, gpu::Buffer& out, uint32_t out_offset);
+    // Statistics of every head of one layer (core/forward/attention_stats.hpp), `lse` from attention()
+    // of the same inputs, written at `layer`'s place of buffers that hold every layer: rows
+    // [layer][2][H][n] (entropy, mass on keys < sink_tokens), mass [layer][H][n] per distance; with
+    // counts (zeroed by the caller), the logit histogram [layer][bucket][bin] added to.
+    void attention_stats(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int sink_tokens,
+                         int layer, gpu::Buffer& rows, gpu::Buffer& mass, gpu::Buffer* counts);
     // y += RMSNorm(x)·weight (post-norm fused with the residual add).
     void rmsnorm_add(const gpu::Buffer& x, const gpu::Buffer& weight, gpu::Buffer& y, int n, int dim, float eps);
     void swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count);

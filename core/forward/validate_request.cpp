@@ -1,4 +1,5 @@
 // The request checks shared by every Forward backend (CPU reference and Vulkan).
+#include <cstdint>
 #include <string>
 
 #include "core/error.hpp"
@@ -44,6 +45,12 @@ void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max
         if (l < 0 || l >= c.n_layers)
             throw Error(ErrorKind::BadArgument, "layer " + std::to_string(l),
                         "hidden states asked for outside the model's " + std::to_string(c.n_layers) + " layers");
+    if (r.stats.want && r.stats.sink_tokens < 0)
+        throw Error(ErrorKind::BadArgument, "", "attention statistics asked for with a negative number of sink tokens");
+    // Counts are 32-bit: one bucket of one layer holds at most heads × n(n+1)/2 logits.
+    if (r.stats.want && r.stats.logit_histogram && int64_t(c.n_heads) * n * (n + 1) / 2 > int64_t(UINT32_MAX))
+        throw Error(ErrorKind::BadArgument, std::to_string(n) + " tokens",
+                    "too long for the logit histogram (32-bit counts of heads × n(n+1)/2 logits)");
     if (!r.hidden_layers.empty() && !r.hidden_sink)
         throw Error(ErrorKind::BadArgument, "", "hidden layers asked for without a sink to receive them");
 }

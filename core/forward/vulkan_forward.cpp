@@ -132,12 +132,44 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
         ops.attention_rows(ai, shape, act.lse, act.rows, int(r.attention_rows.size()), act.row_probs,
                            per_layer * uint32_t(l));
     }
+    if (r.stats.want) record_stats(ops, l, ai, shape, r.stats, result.stats);
     if (g.post_attn_norm.valid()) {  // `in` (the normed input) is no longer read: it holds Wo·att
         ops.matmul(g.wo, act.att, in, n);
         record_residual(ops, g.post_attn_norm, in, out, n);
     } else {
         ops.matmul(g.wo, act.att, out, n, /*accumulate*/ true);
     }
+}
+
+// Statistics of every head of layer l, from the row log-sum-exp just written, into device buffers
+// that hold every layer (host-visible buffers are read when the pass is submitted, so one per layer
+// would leave only the last); read back into `out` (sized by run()) after the last layer.
+void VulkanForward::Impl::record_stats(GpuOps& ops, int l, const AttentionInputs& ai, const AttentionShape& shape,
+                                       const AttentionStatsRequest& want, AttentionStats& out) {
+    const uint64_t mass_bytes = uint64_t(out.layers) * uint64_t(shape.n_heads) * uint64_t(shape.n) * 4;
+    const uint64_t counts_bytes = uint64_t(out.layers) * AttentionStats::kBuckets * AttentionStats::kBins * 4;
+    auto ensure = [&](gpu::Buffer& b, uint64_t bytes) {
+        if (!b.valid() || b.size() < bytes) b = gpu::Buffer(*ctx, bytes);
+    };
+    if (l == 0) {
+        ensure(act.stat_rows, 2 * mass_bytes);
+        ensure(act.stat_mass, mass_bytes);
+        if (want.logit_histogram) {
+            ensure(act.stat_counts, counts_bytes);
+            rec->fill(act.stat_counts, 0u);
+        }
+    }
+    ops.attention_stats(ai, shape, act.lse, want.sink_tokens, l, act.stat_rows, act.stat_mass,
+                        want.logit_histogram ? &act.stat_counts : nullptr);
+    if (l + 1 < out.layers) return;
+    const uint64_t head_block = uint64_t(shape.n_heads) * uint64_t(shape.n) * 4;  // [H][n] of one layer
+    for (int k = 0; k < out.layers; ++k) {
+        const size_t at = out.index(k, 0, 0);
+        rec->download(act.stat_rows, out.entropy.data() + at, head_block, 2 * uint64_t(k) * head_block);
+        rec->download(act.stat_rows, out.sink_mass.data() + at, head_block, (2 * uint64_t(k) + 1) * head_block);
+    }
+    rec->download(act.stat_mass, out.distance_mass.data(), mass_bytes);
+    if (want.logit_histogram) rec->download(act.stat_counts, out.logit_counts.data(), counts_bytes);
 }
 
 // x += Norm(y) (post-norm; y is the sub-block's output).
@@ -216,6 +248,7 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     ops.embedding(s.embedding, s.act.tokens, s.act.x, n);
     if (c.embedding_scale != 1.f) ops.affine(s.act.x, n * c.dim, c.embedding_scale, nullptr, 1);
     s.mark("embedding");
+    if (request.stats.want) result.stats = empty_stats(c.n_layers, c.n_heads, n, request.stats.logit_histogram);
     std::vector<float> hidden;  // hidden_layers read-back
     for (int l = 0; l < c.n_layers; ++l) {
         if (request.checkpoint) {  // drop an out-of-date pass between layers (one submit per layer)

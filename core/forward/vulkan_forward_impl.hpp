@@ -35,6 +35,7 @@ struct GpuActivations {
     std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
     gpu::Buffer rows, row_probs;                    // attention_rows: row indices, [L][H][R][n], on demand
+    gpu::Buffer stat_rows, stat_mass, stat_counts;  // attention statistics of one layer, sized on demand
 };
 
 struct VulkanForward::Impl {
@@ -55,6 +56,8 @@ struct VulkanForward::Impl {
     // `in` is scratch after q/k/v are projected (post-norm layers write the sub-block output there).
     void record_attention(GpuOps& ops, int l, const ForwardRequest& r, gpu::Buffer& in, gpu::Buffer& out,
                           ForwardResult& result);
+    void record_stats(GpuOps& ops, int l, const AttentionInputs& ai, const AttentionShape& shape,
+                      const AttentionStatsRequest& want, AttentionStats& out);
     void record_qkv(GpuOps& ops, const GpuLayer& g, const gpu::Buffer& in, int n);
     void record_residual(GpuOps& ops, const gpu::Buffer& post_norm, const gpu::Buffer& y, gpu::Buffer& x, int n);
     void record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n);

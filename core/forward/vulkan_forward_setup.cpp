@@ -147,6 +147,9 @@ void VulkanForward::Impl::check_request(const ForwardRequest& r) const {
         throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
                     "the attention of " + std::to_string(r.attention_rows.size()) + " rows over " + std::to_string(n) +
                         " keys in every layer and head does not fit one device buffer; ask for fewer rows");
+    if (r.stats.want && 2 * int64_t(c.n_layers) * c.n_heads * n * 4 > int64_t(ctx->properties().limits.maxStorageBufferRange))
+        throw Error(ErrorKind::OutOfMemory, ctx->device_name(),
+                    "the attention statistics of " + std::to_string(n) + " tokens (every layer and head) do not fit one device buffer");
 }
 
 }  // namespace xl

@@ -234,7 +234,8 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"layer", "head", "active_config", "colormap", "log_color", "smoothing", "loss_diff", "phase_pairs", "positions_tokens",
-            "training_sampler", "training_factor", "posvec_layer", "posvec_pair", "needle_cell", "font_family", "export_scale", "export_dir", "plots"});
+            "training_sampler", "training_factor", "posvec_layer", "posvec_pair", "needle_cell", "logit_layer", "font_family",
+            "export_scale", "export_dir", "plots"});
     ViewState v;
     r.integer("layer", v.layer, 0, 1024);
     r.integer("head", v.head, -1, 1024);
@@ -250,6 +251,7 @@ ViewState view_state_from_json(const std::string& text, const std::string& subje
     parse_training_sampler(v.training_sampler, subject + ": training_sampler");
     r.integer("training_factor", v.training_factor, 1, 64);
     r.integer("posvec_layer", v.posvec_layer, 0, 1024);
+    r.integer("logit_layer", v.logit_layer, -1, 1024);
     r.integer("posvec_pair", v.posvec_pair, 0, 1);
     r.integer("needle_cell", v.needle_cell, -1, 100000);
     r.str("font_family", v.font_family);
@@ -278,7 +280,7 @@ std::string view_state_to_json(const ViewState& v) {
            {"phase_pairs", v.phase_pairs},
            {"positions_tokens", v.positions_tokens}, {"training_sampler", v.training_sampler},
            {"training_factor", v.training_factor}, {"posvec_layer", v.posvec_layer}, {"posvec_pair", v.posvec_pair},
-           {"needle_cell", v.needle_cell},
+           {"needle_cell", v.needle_cell}, {"logit_layer", v.logit_layer},
            {"font_family", v.font_family}, {"export_scale", v.export_scale}, {"export_dir", v.export_dir}};
     json plots = json::object();
     for (const auto& [k, p] : v.plots) plots[k] = {{"x0", p.x0}, {"x1", p.x1}, {"y0", p.y0}, {"y1", p.y1}, {"fit", p.fit}};

@@ -15,6 +15,7 @@
 #include <chrono>
 
 #include "core/error.hpp"
+#include "core/ref/attention_stats.hpp"
 #include "core/ref/cpu_blocks.hpp"
 #include "core/ref/ops.hpp"
 
@@ -57,9 +58,11 @@ int64_t CpuForward::max_tokens() const {
 namespace {
 
 // Attention sub-block: reads `in` (normed) and writes the projected output to `out`.
+// With `stats`, also the attention statistics of layer `layer` (ref::attention_stats).
 void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>& lw, const PositionPlan& plan,
                      const float* in, int n, Buffers& b, float* out, float* probs, int probe_head,
-                     const std::vector<int>& rows, float* row_probs) {
+                     const std::vector<int>& rows, float* row_probs, const AttentionStatsRequest& want, int layer,
+                     AttentionStats* stats) {
     const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim;
     qkv_projections(c, lw, in, n, b.q.data(), b.k.data(), b.v.data());
     if (plan.far.enabled) {  // far branch: the same q/k rotated with the far positions
@@ -76,6 +79,9 @@ void attention_block(const ModelConfig& c, const std::array<Tensor, kLayerSlots>
     if (!rows.empty())
         ref::attention_rows(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
                             plan.far.enabled ? b.kf.data() : nullptr, n, H, KV, hd, plan, rows, row_probs);
+    if (stats)
+        ref::attention_stats(b.q.data(), b.k.data(), plan.far.enabled ? b.qf.data() : nullptr,
+                             plan.far.enabled ? b.kf.data() : nullptr, n, H, KV, hd, plan, want.sink_tokens, layer, *stats);
     ref::matmul(lw[Wo], b.att.data(), n, out);
 }
 
@@ -147,6 +153,8 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     result.row_attention.assign(per_layer * size_t(c.n_layers), 0.f);
     ref::embedding(w.embedding, request.tokens.data(), n, b.x.data());
     if (c.embedding_scale != 1.f) ref::affine(b.x.data(), int(nd), c.embedding_scale, nullptr, 1);
+    if (request.stats.want) result.stats = empty_stats(c.n_layers, c.n_heads, n, request.stats.logit_histogram);
+    AttentionStats* stats_ptr = request.stats.want ? &result.stats : nullptr;
     for (int l = 0; l < c.n_layers; ++l) {
         if (request.checkpoint) request.checkpoint();  // may throw: an out-of-date pass stops here
         const auto& lw = w.layers[size_t(l)];
@@ -157,7 +165,7 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
         if (c.residual == Residual::PreNorm) {
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
             attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, rows,
-                            result.row_attention.data() + per_layer * size_t(l));
+                            result.row_attention.data() + per_layer * size_t(l), request.stats, l, stats_ptr);
             residual_add(c, lw[PostAttnNorm], b.tmp.data(), n, b.x.data());
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.x.data(), n, b.xb.data());
             mlp_block(c, lw, b.xb.data(), n, b.h1, b.h3, b.tmp.data());
@@ -165,7 +173,7 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
         } else {  // PostFirstNorm
             norm(c, lw[AttnNorm], lw[AttnNormBias], b.x.data(), n, b.xb.data());
             attention_block(c, lw, plan, b.xb.data(), n, b, b.tmp.data(), probs_ptr, request.probe.head, rows,
-                            result.row_attention.data() + per_layer * size_t(l));
+                            result.row_attention.data() + per_layer * size_t(l), request.stats, l, stats_ptr);
             ref::add_inplace(b.xb.data(), b.tmp.data(), int(nd));  // a = x + Attn(x)
             norm(c, lw[FfnNorm], lw[FfnNormBias], b.xb.data(), n, b.x.data());
             mlp_block(c, lw, b.x.data(), n, b.h1, b.h3, b.tmp.data());

@@ -33,6 +33,31 @@ std::vector<double> mass_within_distance(const std::vector<float>& probs, int n)
     return m;
 }
 
+LayerMeans layer_means(const AttentionStats& s) {
+    LayerMeans m;
+    if (s.heads <= 0 || s.n <= 0) return m;
+    const auto layers = size_t(s.layers), n = size_t(s.n);
+    m.entropy.assign(layers, std::vector<double>(n, 0.0));
+    m.sink_mass.assign(layers, std::vector<double>(n, 0.0));
+    m.receptive.assign(layers, std::vector<double>(n, 0.0));
+    for (int l = 0; l < s.layers; ++l) {
+        std::vector<double> at(n, 0.0);
+        for (int h = 0; h < s.heads; ++h)
+            for (int i = 0; i < s.n; ++i) {
+                const size_t k = s.index(l, h, i);
+                m.entropy[size_t(l)][size_t(i)] += double(s.entropy[k]) / s.heads;
+                m.sink_mass[size_t(l)][size_t(i)] += double(s.sink_mass[k]) / s.heads;
+                at[size_t(i)] += double(s.distance_mass[k]);
+            }
+        double cum = 0;
+        for (size_t d = 0; d < n; ++d) {
+            cum += at[d];
+            m.receptive[size_t(l)][d] = cum / (double(s.heads) * double(s.n));
+        }
+    }
+    return m;
+}
+
 std::vector<double> live_qk_by_distance(const Model& model, const std::vector<int>& tokens, const PositionPlan& plan) {
     const ModelConfig& c = model.config;
     const LayerWeights& L = model.weights.layers.at(0);

@@ -7,6 +7,7 @@
 #pragma once
 #include <vector>
 
+#include "core/forward/attention_stats.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/position_plan.hpp"
 
@@ -16,6 +17,13 @@ namespace xl {
 std::vector<double> row_entropy(const std::vector<float>& probs, int n);
 // Effective receptive field: mean over rows of the attention mass at distance ≤ d, d = 0..n−1.
 std::vector<double> mass_within_distance(const std::vector<float>& probs, int n);
+// Per-layer means over heads of the statistics of one pass (ForwardResult::stats):
+// entropy[l][i], sink_mass[l][i] per query; receptive[l][d] = Σ_{d' ≤ d} Σ_h mass(l,h,d') / (H·n),
+// which equals mass_within_distance of the head-mean probabilities.
+struct LayerMeans {
+    std::vector<std::vector<double>> entropy, receptive, sink_mass;
+};
+LayerMeans layer_means(const AttentionStats& s);
 // Layer-0 attention logits of the live model (embedding → first norm → Wq/Wk → RoPE of the plan,
 // times the plan's query scale; no ALiBi bias), averaged over heads and over all query/key pairs
 // at each distance d = 0..n−1. Later layers would need the full residual stream.

@@ -9,6 +9,7 @@
 #include "core/metrics/compare.hpp"
 #include "core/metrics/eviction_sweep.hpp"
 #include "core/metrics/needle.hpp"
+#include "core/metrics/logit_spread.hpp"
 #include "core/metrics/perplexity.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/metrics/protocol.hpp"
@@ -127,6 +128,8 @@ void stage_kl(Run& run) {
     }
 }
 
+// Entropy, receptive field and sink mass of every layer (means over heads) from one pass that
+// accumulates the attention statistics of every layer and head (core/forward/attention_stats.hpp).
 void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, int nc) {
     const ModelConfig& cfg = run.engine.model().config;
     const int n = std::min(run.r.eval_length, run.req.entropy_max_tokens);
@@ -134,26 +137,18 @@ void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, in
     fr.tokens = run.window(n);
     fr.plan = make_plan(spec, cfg, n);
     fr.want_nll = false;
-    fr.want_attention = true;
-    fr.checkpoint = run.hooks.check;
-    c.entropy.assign(cfg.n_layers, std::vector<double>(n, 0.0));
-    c.receptive.assign(cfg.n_layers, std::vector<double>(n, 0.0));
-    for (int l = 0; l < cfg.n_layers; ++l) {
-        for (int h = 0; h < cfg.n_heads; ++h) {
-            run.check();
-            run.progress((ci + (l + h / double(cfg.n_heads)) / cfg.n_layers) / nc,
-                         std::string("entropy ") + c.label + ": layer " + std::to_string(l));
-            fr.probe = {l, h, 0};
-            const ForwardResult out = run.engine.forward().run(fr);
-            if (out.attention_rows != n || out.attention_cols != n) continue;
-            const auto e = row_entropy(out.attention, n);
-            const auto m = mass_within_distance(out.attention, n);
-            for (int i = 0; i < n; ++i) {
-                c.entropy[l][i] += e[i] / cfg.n_heads;
-                c.receptive[l][i] += m[i] / cfg.n_heads;
-            }
-        }
-    }
+    fr.stats.want = true;
+    int layers_done = 0;
+    fr.checkpoint = [&run, &c, &layers_done, ci, nc, L = cfg.n_layers] {
+        const int l = std::min(layers_done++, L);
+        run.progress((ci + double(l) / L) / nc, std::string("entropy ") + c.label + ": layer " + std::to_string(l));
+        run.check();
+    };
+    const ForwardResult out = run.engine.forward().run(fr);
+    const LayerMeans m = layer_means(out.stats);
+    c.entropy = m.entropy;
+    c.receptive = m.receptive;
+    c.sink_mass = m.sink_mass;
 }
 
 void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
@@ -352,6 +347,44 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
     }
 }
 
+// Attention-logit spread of every layer for each configuration: one pass at eval_length that
+// counts the logits per distance bucket (core/metrics/logit_spread.hpp); cached by method and length.
+void stage_logit_spread(Run& run, const std::vector<MethodSpec>& specs) {
+    Results& r = run.r;
+    const Model& model = run.engine.model();
+    auto& cache = run.engine.stage_cache();
+    const int n = r.eval_length;
+    for (size_t i = 0; i < r.configs.size(); ++i) {
+        ConfigResult& c = r.configs[i];
+        if (!c.error.empty()) continue;
+        const std::string key = "logit_spread|" + c.method + "|" + std::to_string(n);
+        if (auto it = cache.find(key); it != cache.end()) {
+            c.logit_spread = std::static_pointer_cast<const LogitSpread>(it->second);
+            continue;
+        }
+        const auto t0 = Clock::now();
+        const std::string label = std::string("attention logits ") + c.label;
+        int layers_done = 0;
+        const auto checkpoint = [&run, &label, &layers_done, i, nc = r.configs.size(), L = model.config.n_layers] {
+            const int l = std::min(layers_done++, L);
+            run.progress((double(i) + double(l) / L) / double(nc), label + ": layer " + std::to_string(l));
+            run.check();
+        };
+        try {
+            const AttentionStats st = logit_histogram_pass(run.engine.forward(), run.window(n),
+                                                           make_plan(specs[i], model.config, n), checkpoint);
+            c.logit_spread = std::make_shared<const LogitSpread>(logit_spread(st, n, r.train_length));
+        } catch (const Error& e) {
+            r.warnings.push_back(label + ": " + e.what());
+            continue;
+        }
+        c.logit_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+        cache[key] = c.logit_spread;
+        run.publish();
+    }
+    r.logit_spread_done = true;
+}
+
 }  // namespace
 
 std::string session_model_path(const ComputeRequest& q) {
@@ -513,6 +546,10 @@ std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& eng
     }
     if (req.want_needle && shows_panel(s, "needle")) {  // before the sweep: asked for while its tab is open
         stage_needle(run, specs);
+        run.publish();
+    }
+    if (req.want_logit_spread && shows_panel(s, "logit_spread")) {
+        stage_logit_spread(run, specs);
         run.publish();
     }
     if (shows_panel(s, "perplexity")) stage_sweep(run, specs);

@@ -7,7 +7,8 @@
 //   3. the perplexity-vs-length sweep under the session's protocol (Perplexity panel);
 //   4. per-layer attention entropy and receptive field over all heads (Entropy / ALiBi panels);
 //   5. positional vectors of every layer (Positional vectors panel; before the sweep when asked);
-//   6. the needle grid and retrieval heads (Needle panel; before the sweep when asked).
+//   6. the needle grid and retrieval heads (Needle panel; before the sweep when asked);
+//   7. attention-logit spread per distance bucket and layer (Attention logits panel; before the sweep).
 //
 //   ComputeRequest req{session, view.layer, view.head};
 //   auto results = compute_results(req, engine, ctx);   // ctx: JobContext (progress, cancel)
@@ -34,6 +35,8 @@ struct ComputeRequest {
                                          // for it only while the Entropy or ALiBi panel is open
     bool want_evict = false;             // the KV-cache eviction grid (CPU reference, slow): the app asks
                                          // while that panel is open, headless figures when a preset lists it
+    bool want_logit_spread = true;       // attention-logit spread (one pass per configuration counting
+                                         // logits per distance); the app asks while that panel is open
     bool want_posvec = true;             // positional vectors (session.posvec_windows forward passes per
                                          // configuration); the app asks while that panel is open
     bool want_needle = true;             // needle grid (one pass per cell and configuration); the app

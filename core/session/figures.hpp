@@ -81,6 +81,13 @@ FigureSpec figure_needle_retrieval_diff(const Results& r, int ci, int cell);
 FigureSpec figure_needle_reach(const Results& r);
 FigureSpec figure_needle_logprob_distance(const Results& r);
 std::vector<FigureSpec> needle_figures(const Results& r, const ViewState& v);
+// Attention logits (figures_logit_spread.cpp): quantiles of the pre-softmax logits per distance
+// bucket of one layer (−1: all layers together), every configuration overlaid; the per-layer
+// 1-99 % spread. logit_spread_figures: the two (the view's logit_layer), or none before they exist.
+bool has_logit_spread(const Results& r);
+FigureSpec figure_logit_spread(const Results& r, int layer);
+FigureSpec figure_logit_spread_layers(const Results& r);
+std::vector<FigureSpec> logit_spread_figures(const Results& r, const ViewState& v);
 
 // Training-time position sampling (figures_training.cpp): the ids of each sampled sequence vs
 // token index, and how often each relative distance 0..target−1 is seen by plain training,

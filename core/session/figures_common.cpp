@@ -51,6 +51,8 @@ std::vector<FigureSpec> panel_figures(const std::string& panel, const Results& r
         out = posvec_figures(r, v);
     } else if (panel == "needle") {
         out = needle_figures(r, v);
+    } else if (panel == "logit_spread") {
+        out = logit_spread_figures(r, v);
     }
     for (FigureSpec& f : out) f.font_family = v.font_family;
     return out;

@@ -14,6 +14,7 @@
 #include "core/forward/forward.hpp"
 #include "core/metrics/eviction_sweep.hpp"
 #include "core/metrics/needle.hpp"
+#include "core/metrics/logit_spread.hpp"
 #include "core/metrics/positional_vectors.hpp"
 #include "core/model/model.hpp"
 #include "core/posenc/method.hpp"
@@ -49,6 +50,7 @@ struct ConfigResult {
     std::vector<double> ppl, ppl_stderr;   // per Results::lengths (NaN = not computed yet)
     std::vector<std::vector<double>> entropy;      // [layer][position]: mean over heads, nats
     std::vector<std::vector<double>> receptive;    // [layer][distance d]: attention mass within d (mean over heads, queries)
+    std::vector<std::vector<double>> sink_mass;    // [layer][query i]: attention mass on the first 4 keys (mean over heads)
     std::vector<double> qk_by_distance;            // live layer-0 q·k/√d vs distance (mean over heads)
     // Positional vectors of every layer at eval_length (shared: cached across tab switches); null
     // until computed (the Positional vectors panel).
@@ -57,6 +59,10 @@ struct ConfigResult {
     // Needle grid (tasks × session.needle_lengths × needle_depths) with every head's retrieval
     // score (shared: cached across tab switches); null until computed (the Needle panel).
     std::shared_ptr<const NeedleGrid> needle;
+    // Attention-logit spread per distance bucket and layer at eval_length (shared, cached); null
+    // until computed (the Attention logits panel).
+    std::shared_ptr<const LogitSpread> logit_spread;
+    double logit_seconds = 0;                      // its forward pass
 };
 
 struct Results {
@@ -74,6 +80,7 @@ struct Results {
     bool sweep_done = false;           // all lengths computed
     bool entropy_done = false;
     bool posvec_done = false;          // positional vectors of every configuration computed
+    bool logit_spread_done = false;    // attention-logit spread of every configuration computed
     int posvec_windows = 0;            // windows the positional vectors average (asked for)
     // KV-cache eviction (CPU reference): the grid over every enabled configuration's method, and
     // the kept-token map of the session's map cell for configuration A's method, probe layer/head

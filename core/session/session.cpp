@@ -16,7 +16,7 @@ char config_label(int index) { return char('A' + index); }
 const std::vector<std::string>& all_panel_ids() {
     static const std::vector<std::string> ids = {"model", "method", "perplexity", "attention", "rope_phase",
                                                  "freq_remap", "logit_decay", "alibi", "positions", "entropy",
-                                                 "posvec", "evict", "needle"};
+                                                 "posvec", "evict", "needle", "logit_spread"};
     return ids;
 }
 
@@ -97,7 +97,7 @@ void validate_session(const Session& s, const std::string& subject) {
     for (const std::string& p : s.panels)
         if (std::find(all_panel_ids().begin(), all_panel_ids().end(), p) == all_panel_ids().end())
             bad("unknown panel '" + p + "' (known: model, method, perplexity, attention, rope_phase, freq_remap, "
-                "logit_decay, alibi, positions, entropy, posvec, evict, needle)");
+                "logit_decay, alibi, positions, entropy, posvec, evict, needle, logit_spread)");
 }
 
 std::string resolve_path(const std::string& path, const std::string& base_dir) {

@@ -58,7 +58,8 @@ struct Session {
 };
 
 // Panel ids in display order: "model", "method", "perplexity", "attention", "rope_phase",
-// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict", "needle".
+// "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict", "needle",
+// "logit_spread".
 const std::vector<std::string>& all_panel_ids();
 // The eviction view's length cap: it runs on the scalar CPU reference (no Vulkan path yet).
 constexpr int kEvictMaxTokens = 1024;

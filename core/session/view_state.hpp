@@ -32,6 +32,7 @@ struct ViewState {
     int posvec_layer = 0;              // Positional vectors: layer shown (all layers are computed)
     int posvec_pair = 0;               // ... trajectory plane: 0 = PC1–PC2, 1 = PC2–PC3
     int needle_cell = -1;              // Needle: cell whose head maps are shown (-1 = over all cells)
+    int logit_layer = -1;              // Attention logits: layer shown (−1 = all layers together)
     std::string font_family = "DejaVu Sans";  // exported figures
     double export_scale = 1;           // PNG scale over the figure's dpi
     std::string export_dir = "figures";
@@ -42,6 +43,7 @@ struct ViewState {
                log_color == o.log_color && smoothing == o.smoothing && loss_diff == o.loss_diff && phase_pairs == o.phase_pairs && positions_tokens == o.positions_tokens &&
                training_sampler == o.training_sampler && training_factor == o.training_factor &&
                posvec_layer == o.posvec_layer && posvec_pair == o.posvec_pair && needle_cell == o.needle_cell &&
+               logit_layer == o.logit_layer &&
                font_family == o.font_family && export_scale == o.export_scale && export_dir == o.export_dir &&
                plots == o.plots;
     }

@@ -104,6 +104,23 @@ struct AttentionRows {
 };
 XL_PC_SIZE(AttentionRows, 36)
 
+// Attention statistics of every head of one layer (attention_rowstats, attention_diagstats).
+struct AttentionStats {
+    uint n;
+    uint n_heads;
+    uint n_kv_heads;
+    uint window;
+    uint sinks;
+    uint far_window;
+    uint has_alibi;
+    uint sink_tokens;  // rowstats: the mass on keys j < sink_tokens
+    uint histogram;    // diagstats: 1 = count the logits into the layer's histogram
+    uint rows_offset;  // floats before this layer's [2][H][n] rows (one buffer holds every layer)
+    uint mass_offset;  // floats before this layer's [H][n] mass per distance
+    uint counts_offset;  // counts before this layer's [bucket][bin] histogram
+};
+XL_PC_SIZE(AttentionStats, 48)
+
 // Element-wise ops (swiglu, geglu, silu, add).
 struct Elementwise {
     uint count;
