@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -143,5 +144,14 @@ void info(const std::string& line) {
     std::fprintf(stderr, "%s\n", line.c_str());
     std::fflush(stderr);
 }
+
+std::string format_number(double v, const char* fmt, const char* missing) {
+    if (!std::isfinite(v)) return missing;
+    char b[32];
+    std::snprintf(b, sizeof b, fmt, v);
+    return b;
+}
+
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 }  // namespace xl::cli

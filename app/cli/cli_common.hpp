@@ -53,6 +53,11 @@ void emit_output(const std::string& text, const std::string& path);
 // Pretty JSON text + newline; invalid UTF-8 in strings (e.g. cut metadata) becomes U+FFFD.
 std::string json_text(const nlohmann::json& j);
 
+// A number for tables, printf'd with `fmt`; `missing` when it is not finite.
+std::string format_number(double v, const char* fmt = "%.4f", const char* missing = "-");
+// A number for JSON: null when it is not finite.
+nlohmann::json json_number(double v);
+
 // Progress / information line on stderr.
 void info(const std::string& line);
 

@@ -45,7 +45,6 @@ std::string num(double v) {
     std::snprintf(b, sizeof b, "%.6f", v);
     return b;
 }
-nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 
 struct Labels {
     std::string base, method, device;
@@ -84,16 +83,16 @@ std::string format_csv(const ConfigComparison& c, bool kl) {
 
 nlohmann::json to_json(const ConfigComparison& c, bool kl, const Labels& l) {
     nlohmann::json j = {{"device", l.device}, {"base", l.base}, {"method", l.method}, {"length", c.length},
-                        {"windows", c.windows}, {"mean_loss_base", jnum(c.diff.mean_a)},
-                        {"mean_loss_method", jnum(c.diff.mean_b)}, {"mean_diff", jnum(c.diff.mean_diff)},
-                        {"method_better_fraction", jnum(c.diff.b_better_fraction)}, {"kl_available", kl}};
-    if (kl) j["mean_kl"] = jnum(c.mean_kl);
+                        {"windows", c.windows}, {"mean_loss_base", json_number(c.diff.mean_a)},
+                        {"mean_loss_method", json_number(c.diff.mean_b)}, {"mean_diff", json_number(c.diff.mean_diff)},
+                        {"method_better_fraction", json_number(c.diff.b_better_fraction)}, {"kl_available", kl}};
+    if (kl) j["mean_kl"] = json_number(c.mean_kl);
     else j["note"] = kNoKl;
     nlohmann::json pos = nlohmann::json::array();
     for (int p = 1; p < c.length; ++p) {
-        nlohmann::json r = {{"position", p}, {"loss_base", jnum(c.loss_base[p])},
-                            {"loss_method", jnum(c.loss_cfg[p])}, {"diff", jnum(c.diff.diff[p])}};
-        if (kl) r["kl"] = jnum(c.kl[p]);
+        nlohmann::json r = {{"position", p}, {"loss_base", json_number(c.loss_base[p])},
+                            {"loss_method", json_number(c.loss_cfg[p])}, {"diff", json_number(c.diff.diff[p])}};
+        if (kl) r["kl"] = json_number(c.kl[p]);
         pos.push_back(r);
     }
     j["positions"] = pos;

@@ -10,13 +10,7 @@ namespace xl::cli {
 
 namespace {
 
-std::string num(double v, const char* fmt = "%.2f") {
-    if (!std::isfinite(v)) return "-";
-    char b[32];
-    std::snprintf(b, sizeof b, fmt, v);
-    return b;
-}
-nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+std::string num(double v, const char* fmt = "%.2f") { return format_number(v, fmt); }
 
 std::string range(const LogitBucket& b) {
     return b.first == b.last ? std::to_string(b.first) : std::to_string(b.first) + "-" + std::to_string(b.last);
@@ -76,13 +70,13 @@ std::string logits_json(const LogitsHeader& h, const std::vector<LogitsRun>& run
             nlohmann::json buckets = nlohmann::json::array();
             for (const LogitBucket& b : l.buckets) {
                 nlohmann::json q = nlohmann::json::array();
-                for (double v : b.q) q.push_back(jnum(v));
+                for (double v : b.q) q.push_back(json_number(v));
                 buckets.push_back({{"bucket", b.bucket}, {"first", b.first}, {"last", b.last}, {"count", b.count},
-                                   {"q", q}, {"mean", jnum(b.mean)}, {"clamped", b.clamped},
+                                   {"q", q}, {"mean", json_number(b.mean)}, {"clamped", b.clamped},
                                    {"beyond_train", b.beyond_train}});
             }
-            layers.push_back({{"layer", l.layer}, {"spread_inside", jnum(l.spread_inside)},
-                              {"spread_farthest", jnum(l.spread_farthest)}, {"buckets", buckets}});
+            layers.push_back({{"layer", l.layer}, {"spread_inside", json_number(l.spread_inside)},
+                              {"spread_farthest", json_number(l.spread_farthest)}, {"buckets", buckets}});
         }
         methods.push_back({{"method", r.method}, {"convention", r.convention}, {"seconds", r.seconds}, {"layers", layers}});
     }

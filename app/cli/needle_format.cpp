@@ -12,13 +12,7 @@ namespace xl::cli {
 
 namespace {
 
-std::string num(double v, const char* fmt = "%.4f") {
-    if (!std::isfinite(v)) return "-";
-    char b[32];
-    std::snprintf(b, sizeof b, fmt, v);
-    return b;
-}
-nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+std::string num(double v, const char* fmt = "%.4f") { return format_number(v, fmt); }
 
 int count_at_least(const std::vector<double>& v, double threshold) {
     return int(std::count_if(v.begin(), v.end(), [&](double x) { return x >= threshold; }));
@@ -97,10 +91,10 @@ std::string needle_json(const NeedleHeader& h, const std::vector<NeedleRun>& run
         m["layers"] = g.layers;
         m["heads"] = g.heads;
         m["seconds"] = g.seconds;
-        m["accuracy"] = jnum(g.accuracy());
+        m["accuracy"] = json_number(g.accuracy());
         nlohmann::json ret = nlohmann::json::array(), mass = nlohmann::json::array();
-        for (double v : g.retrieval()) ret.push_back(jnum(v));
-        for (double v : g.needle_mass()) mass.push_back(jnum(v));
+        for (double v : g.retrieval()) ret.push_back(json_number(v));
+        for (double v : g.needle_mass()) mass.push_back(json_number(v));
         m["retrieval"] = ret;
         m["needle_mass"] = mass;
         m["cells"] = nlohmann::json::array();
@@ -120,7 +114,7 @@ std::string needle_json(const NeedleHeader& h, const std::vector<NeedleRun>& run
             cj["copyable"] = c.copyable;
             cj["copies"] = c.copies;
             nlohmann::json cm = nlohmann::json::array();
-            for (double v : c.needle_mass) cm.push_back(jnum(v));
+            for (double v : c.needle_mass) cm.push_back(json_number(v));
             cj["needle_mass"] = cm;
             cj["seconds"] = c.seconds;
             m["cells"].push_back(cj);

@@ -10,13 +10,7 @@ namespace xl::cli {
 
 namespace {
 
-std::string num(double v, const char* fmt = "%.4f") {
-    if (!std::isfinite(v)) return "-";
-    char b[32];
-    std::snprintf(b, sizeof b, fmt, v);
-    return b;
-}
-nlohmann::json jnum(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+std::string num(double v, const char* fmt = "%.4f") { return format_number(v, fmt); }
 
 double explained(const LayerPositionalVectors& l, size_t i) { return i < l.explained.size() ? l.explained[i] : NAN; }
 
@@ -67,9 +61,9 @@ std::string posvec_json(const PosvecHeader& h, const std::vector<PosvecRun>& run
             nlohmann::json pcs = nlohmann::json::array(), ev = nlohmann::json::array();
             for (const auto& pc : l.pc) pcs.push_back(pc);
             for (double e : l.explained) ev.push_back(e);
-            layers.push_back({{"layer", l.layer}, {"norm_inside", jnum(l.norm_inside)}, {"norm_beyond", jnum(l.norm_beyond)},
-                              {"explained", ev}, {"beyond_in_plane", jnum(l.beyond_in_plane)},
-                              {"noise_share", jnum(l.noise_share)},
+            layers.push_back({{"layer", l.layer}, {"norm_inside", json_number(l.norm_inside)}, {"norm_beyond", json_number(l.norm_beyond)},
+                              {"explained", ev}, {"beyond_in_plane", json_number(l.beyond_in_plane)},
+                              {"noise_share", json_number(l.noise_share)},
                               {"pca_converged", l.converged}, {"norm", l.norm}, {"pc", pcs}});
         }
         methods.push_back({{"method", r.method}, {"convention", r.convention}, {"forward_seconds", r.forward_seconds},

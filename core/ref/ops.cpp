@@ -117,6 +117,28 @@ double dot(const float* a, const float* b, int len) {
     return acc;
 }
 
+// The q/k of attention() and attention_rows(): both branches, [n][H][hd] and [n][KV][hd].
+struct QK {
+    const float *q_near, *k_near, *q_far, *k_far;
+    int64_t q_stride, kv_stride;
+    int head_dim;
+};
+
+// Scores of query i, head h (kv group g) over the visible keys j ≤ i: score[j] = scale_i·q·k −
+// slope·(i − j), q and k of the far branch beyond its neighbour window; returns their maximum.
+double row_scores(const QK& a, const PositionPlan& plan, int i, int h, int g, double slope, double* score) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (int j = 0; j <= i; ++j) {
+        if (!visible(plan, i, j)) continue;
+        const bool far = plan.far.enabled && i - j >= plan.far.neighbour_window;
+        const float* qi = (far ? a.q_far : a.q_near) + i * a.q_stride + h * a.head_dim;
+        const float* kj = (far ? a.k_far : a.k_near) + j * a.kv_stride + g * a.head_dim;
+        score[j] = double(plan.query_scale[i]) * dot(qi, kj, a.head_dim) - slope * double(i - j);
+        mx = std::max(mx, score[j]);
+    }
+    return mx;
+}
+
 }  // namespace
 
 void attention(const float* q_near, const float* k_near, const float* q_far, const float* k_far,
@@ -130,21 +152,14 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
     const int group = n_heads / n_kv_heads;
     const int64_t q_stride = int64_t(n_heads) * head_dim, kv_stride = int64_t(n_kv_heads) * head_dim;
     if (probs) std::memset(probs, 0, sizeof(float) * size_t(n) * size_t(n));
+    const QK qk{q_near, k_near, q_far, k_far, q_stride, kv_stride, head_dim};
     std::vector<double> score(static_cast<size_t>(n)), acc(static_cast<size_t>(head_dim));
     for (int h = 0; h < n_heads; ++h) {
         const int g = h / group;
         const double slope = plan.alibi_slopes.empty() ? 0.0 : double(plan.alibi_slopes[h]);
         const bool probed = probs && (probe_head == -1 || probe_head == h);
         for (int i = 0; i < n; ++i) {
-            double mx = -std::numeric_limits<double>::infinity();
-            for (int j = 0; j <= i; ++j) {
-                if (!visible(plan, i, j)) continue;
-                const bool far = plan.far.enabled && i - j >= plan.far.neighbour_window;
-                const float* qi = (far ? q_far : q_near) + i * q_stride + h * head_dim;
-                const float* kj = (far ? k_far : k_near) + j * kv_stride + g * head_dim;
-                score[j] = double(plan.query_scale[i]) * dot(qi, kj, head_dim) - slope * double(i - j);
-                mx = std::max(mx, score[j]);
-            }
+            const double mx = row_scores(qk, plan, i, h, g, slope, score.data());
             double sum = 0;
             for (int j = 0; j <= i; ++j) {
                 if (!visible(plan, i, j)) continue;
@@ -172,6 +187,7 @@ void attention_rows(const float* q_near, const float* k_near, const float* q_far
     const int group = n_heads / n_kv_heads, R = int(rows.size());
     const int64_t q_stride = int64_t(n_heads) * head_dim, kv_stride = int64_t(n_kv_heads) * head_dim;
     std::memset(out, 0, sizeof(float) * size_t(n_heads) * size_t(R) * size_t(n));
+    const QK qk{q_near, k_near, q_far, k_far, q_stride, kv_stride, head_dim};
     std::vector<double> score(static_cast<size_t>(n));
     for (int h = 0; h < n_heads; ++h) {
         const int g = h / group;
@@ -179,15 +195,7 @@ void attention_rows(const float* q_near, const float* k_near, const float* q_far
         for (int r = 0; r < R; ++r) {
             const int i = rows[size_t(r)];
             assert(i >= 0 && i < n);
-            double mx = -std::numeric_limits<double>::infinity();
-            for (int j = 0; j <= i; ++j) {
-                if (!visible(plan, i, j)) continue;
-                const bool far = plan.far.enabled && i - j >= plan.far.neighbour_window;
-                const float* qi = (far ? q_far : q_near) + i * q_stride + h * head_dim;
-                const float* kj = (far ? k_far : k_near) + j * kv_stride + g * head_dim;
-                score[j] = double(plan.query_scale[i]) * dot(qi, kj, head_dim) - slope * double(i - j);
-                mx = std::max(mx, score[j]);
-            }
+            const double mx = row_scores(qk, plan, i, h, g, slope, score.data());
             double sum = 0;
             for (int j = 0; j <= i; ++j)
                 if (visible(plan, i, j)) sum += (score[j] = std::exp(score[j] - mx));
