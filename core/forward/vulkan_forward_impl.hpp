@@ -31,6 +31,7 @@ struct GpuPlanBuffers {
 struct GpuActivations {
     int capacity = 0;
     int chunk = 0;                                  // classifier rows per chunk
+    int mlp_chunk = 0;                              // tokens per MLP chunk (h1, h3 hold one chunk)
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
     std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
@@ -44,7 +45,10 @@ struct VulkanForward::Impl {
     void upload_weights();
     void ensure_capacity(int n);
     int64_t max_tokens() const;
-    int64_t bytes_per_token() const;
+    int64_t bytes_per_token() const;        // every activation but the MLP's hidden pair
+    int64_t activation_bytes(int64_t n) const;  // all activations at n tokens (the MLP's per chunk)
+    int64_t storage_range() const;          // largest storage binding (fault_injection.hpp can shrink it)
+    int64_t mlp_chunk_tokens() const;
     int64_t chunk_rows(int n) const;
     void check_request(const ForwardRequest& r) const;
 
