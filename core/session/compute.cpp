@@ -180,8 +180,9 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
             run.check();
             run.progress(double(step) / steps, "perplexity " + std::string(1, c.label) + " at " + std::to_string(L));
             if (int64_t(L) > int64_t(tokens.size()) || L > run.engine.forward().max_tokens()) continue;
-            ReplayForward forward(run.engine.forward(), L == run.r.eval_length ? run.window(L) : std::vector<int>{},
-                                  stage_one_nll(c, L));
+            const bool replay = L == run.r.eval_length;  // window 0 is stage 1's pass
+            ReplayForward forward(run.engine.forward(), replay ? run.window(L) : std::vector<int>{},
+                                  replay ? stage_one_nll(c, L) : std::vector<float>{});
             const PerplexityResult pr = evaluate_perplexity(
                 forward, tokens, protocol, L, run.req.session.max_windows, bos,
                 [&](int n) { return make_plan(specs[ci], run.engine.model().config, n); },
