@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <thread>
 
 #include "core/error.hpp"
@@ -29,6 +30,8 @@ struct Run {
     const ComputeHooks& hooks;
     Results r;
     Clock::time_point t0 = Clock::now();
+    // Losses of finished passes over window(n) by (configuration, n), for the sweep to replay.
+    std::map<std::pair<size_t, int>, std::vector<float>> window_nll;
 
     void check() const { if (hooks.check) hooks.check(); }
     void progress(double f, const std::string& m) const { if (hooks.progress) hooks.progress(f, m); }
@@ -134,10 +137,15 @@ void stage_kl(Run& run) {
 void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, int nc) {
     const ModelConfig& cfg = run.engine.model().config;
     const int n = std::min(run.r.eval_length, run.req.entropy_max_tokens);
+    // At a sweep length other than the eval length (stage 1's), this pass is also the sweep's
+    // first window there: keep its losses (the statistics do not change them) for the replay.
+    const std::vector<int>& lengths = run.r.lengths;
+    const bool sweep_replays = shows_panel(run.req.session, "perplexity") && n != run.r.eval_length &&
+                               std::find(lengths.begin(), lengths.end(), n) != lengths.end();
     ForwardRequest fr;
     fr.tokens = run.window(n);
     fr.plan = make_plan(spec, cfg, n);
-    fr.want_nll = false;
+    fr.want_nll = sweep_replays;
     fr.stats.want = true;
     int layers_done = 0;
     fr.checkpoint = [&run, &c, &layers_done, ci, nc, L = cfg.n_layers] {
@@ -146,6 +154,7 @@ void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, in
         run.check();
     };
     const ForwardResult out = run.engine.forward().run(fr);
+    if (sweep_replays && out.nll.size() + 1 == size_t(n)) run.window_nll[{size_t(ci), n}] = out.nll;
     const LayerMeans m = layer_means(out.stats);
     c.entropy = m.entropy;
     c.receptive = m.receptive;
@@ -180,15 +189,19 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
             run.check();
             run.progress(double(step) / steps, "perplexity " + std::string(1, c.label) + " at " + std::to_string(L));
             if (int64_t(L) > int64_t(tokens.size()) || L > run.engine.forward().max_tokens()) continue;
-            const bool replay = L == run.r.eval_length;  // window 0 is stage 1's pass
-            ReplayForward forward(run.engine.forward(), replay ? run.window(L) : std::vector<int>{},
-                                  replay ? stage_one_nll(c, L) : std::vector<float>{});
+            // Window 0 is stage 1's pass at the eval length, or the entropy pass at its length.
+            const auto kept = run.window_nll.find({ci, L});
+            std::vector<float> held = L == run.r.eval_length ? stage_one_nll(c, L)
+                                      : kept != run.window_nll.end() ? kept->second : std::vector<float>{};
+            std::vector<int> window = held.empty() ? std::vector<int>{} : run.window(L);
+            ReplayForward forward(run.engine.forward(), std::move(window), std::move(held));
             const PerplexityResult pr = evaluate_perplexity(
                 forward, tokens, protocol, L, run.req.session.max_windows, bos,
                 [&](int n) { return make_plan(specs[ci], run.engine.model().config, n); },
                 [&](int, int) { run.check(); }, run.hooks.check);
             c.ppl[k] = pr.stats.ppl();
             c.ppl_stderr[k] = pr.stats.ppl_stderr();
+            run.r.sweep_replayed += forward.replayed();
         }
         run.publish();
     }
@@ -524,7 +537,7 @@ std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& eng
     validate_session(s, s.name);
     engine.ensure(session_model_path(req), session_tokenizer_path(req), session_text_path(req),
                   DocumentFormat{req.session.doc_prefix, req.session.flatten_newlines}, hooks.progress);
-    Run run{req, engine, hooks, {}};
+    Run run{req, engine, hooks, {}, Clock::now(), {}};
     Results& r = run.r;
     const Model& model = engine.model();
     describe_run(run);
@@ -567,13 +580,13 @@ std::shared_ptr<const Results> compute_on(const ComputeRequest& req, Engine& eng
         stage_logit_spread(run, specs);
         run.publish();
     }
-    if (shows_panel(s, "perplexity")) stage_sweep(run, specs);
-    if (req.want_entropy && (shows_panel(s, "entropy") || shows_panel(s, "alibi"))) {
+    if (req.want_entropy && (shows_panel(s, "entropy") || shows_panel(s, "alibi"))) {  // before the sweep: it replays these passes
         for (size_t i = 0; i < r.configs.size(); ++i)
             if (r.configs[i].error.empty()) stage_entropy(run, r.configs[i], specs[i], int(i), int(r.configs.size()));
         r.entropy_done = true;
         run.publish();
     }
+    if (shows_panel(s, "perplexity")) stage_sweep(run, specs);
     run.progress(1.0, "done");
     r.seconds = std::chrono::duration<double>(Clock::now() - run.t0).count();
     return std::make_shared<const Results>(r);

@@ -1,9 +1,12 @@
 #include "core/session/headless_figures.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
+#include <thread>
 
 #include "core/error.hpp"
 #include "core/io/csv_writer.hpp"
@@ -50,14 +53,40 @@ std::vector<std::string> write_results_figures(const Session& s, const Results& 
     std::error_code ec;
     fs::create_directories(out_dir, ec);
     if (!fs::is_directory(out_dir)) throw Error(ErrorKind::BadFile, out_dir, "cannot create the output directory");
-    std::vector<std::string> written;
+    // The figures first (cheap), then their files written on every core: rasterising and
+    // encoding the PNGs is most of an export's writing time.
+    std::vector<FigureSpec> figures;
+    std::vector<size_t> panel_end;  // figures[0, panel_end[k]) belong to the first k + 1 panels shown
+    std::vector<std::string> panels;
     for (const std::string& panel : all_panel_ids()) {
         if (!shows_panel(s, panel)) continue;
-        for (const FigureSpec& f : panel_figures(panel, r, v)) {
-            const auto files = write_figure_files(f, out_dir, png_scale);
-            written.insert(written.end(), files.begin(), files.end());
+        for (FigureSpec& f : panel_figures(panel, r, v)) figures.push_back(std::move(f));
+        panels.push_back(panel);
+        panel_end.push_back(figures.size());
+    }
+    std::vector<std::vector<std::string>> files(figures.size());
+    std::vector<std::exception_ptr> failed(figures.size());
+    std::atomic<size_t> next{0};
+    const auto worker = [&] {
+        for (size_t i = next++; i < figures.size(); i = next++) {
+            try {
+                files[i] = write_figure_files(figures[i], out_dir, png_scale);
+            } catch (...) {
+                failed[i] = std::current_exception();
+            }
         }
-        if (panel == "perplexity") {
+    };
+    const unsigned threads = std::clamp(std::thread::hardware_concurrency(), 1u, 8u);
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+    for (std::thread& t : pool) t.join();
+    for (const std::exception_ptr& e : failed)
+        if (e) std::rethrow_exception(e);
+    std::vector<std::string> written;
+    for (size_t k = 0, i = 0; k < panels.size(); ++k) {
+        for (; i < panel_end[k]; ++i) written.insert(written.end(), files[i].begin(), files[i].end());
+        if (panels[k] == "perplexity") {
             const std::string p = (fs::path(out_dir) / "ppl_vs_length_yarn.csv").string();
             write_yarn_csv(perplexity_table(r), p);
             written.push_back(p);

@@ -78,6 +78,7 @@ struct Results {
     int max_windows = 0;               // windows per length in the sweep (0 = all)
     std::vector<ConfigResult> configs;
     bool sweep_done = false;           // all lengths computed
+    int sweep_replayed = 0;            // sweep windows answered by an earlier pass (stage 1, entropy)
     bool entropy_done = false;
     bool posvec_done = false;          // positional vectors of every configuration computed
     bool logit_spread_done = false;    // attention-logit spread of every configuration computed
