@@ -83,7 +83,7 @@ const xl::PositionBookkeeping kBooks[] = {xl::PositionBookkeeping::Reassigned, x
 }  // namespace
 
 TEST_CASE("gpu eviction: every policy, bookkeeping and method, at two budgets and chunks, equals the CPU reference") {
-    const int N = 120;
+    const int N = 100;
     Fixture f(N);
     xl::EvictionSimulator cpu(f.model);
     int cells = 0, near_ties = 0, diverged = 0;
@@ -134,7 +134,7 @@ TEST_CASE("gpu eviction: every policy, bookkeeping and method, at two budgets an
 }
 
 TEST_CASE("gpu eviction: budget at least the text length gives the full pass, policies in turn over bookkeepings and chunks") {
-    const int N = 96;
+    const int N = 80;
     Fixture f(N);
     double worst = 0;
     for (const std::string spec : {"none", "yarn:s=4,orig=32", "selfextend:G=4,W=16"}) {

@@ -78,7 +78,7 @@ TEST_CASE("gpu push constants: C++ offsets equal the compiled GLSL offsets") {
          {OFF(AttentionKeyMass, n), OFF(AttentionKeyMass, n_heads), OFF(AttentionKeyMass, n_kv_heads),
           OFF(AttentionKeyMass, window), OFF(AttentionKeyMass, sinks), OFF(AttentionKeyMass, far_window),
           OFF(AttentionKeyMass, has_alibi), OFF(AttentionKeyMass, keys), OFF(AttentionKeyMass, first_query),
-          OFF(AttentionKeyMass, out_offset)},
+          OFF(AttentionKeyMass, end_query), OFF(AttentionKeyMass, accumulate), OFF(AttentionKeyMass, out_offset)},
          sizeof(xl::pc::AttentionKeyMass)},
         {"attention_probs",
          {OFF(AttentionProbs, n), OFF(AttentionProbs, n_heads), OFF(AttentionProbs, n_kv_heads),

@@ -250,17 +250,26 @@ void GpuOps::attention_key_mass(const AttentionInputs& in, const AttentionShape&
                                 int first_query, gpu::Buffer& out, uint32_t out_offset) {
     assert(in.keyset() && s.keys > 0);
     const bool far = in.q_far && in.k_far;
-    pc::AttentionKeyMass p{uint32_t(s.n),          uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
-                           uint32_t(s.sinks),      uint32_t(s.far_window), in.slopes ? 1u : 0u, uint32_t(s.keys),
-                           uint32_t(std::max(first_query, 0)), out_offset};
-    const auto [gx, gy] = split_groups(uint32_t(s.keys));  // one workgroup per key
-    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_keymass", s.head_dim), "ssssssssss", sizeof(p),
-                                       {far ? 1u : 0u}),
-                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
-                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
-                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(*in.query_index),
-                   gpu::in(*in.key_index), gpu::out(out)},
-                  p, gx, gy);
+    const auto& pipe = ctx_.pipelines().get(head_dim_variant("attention_keymass", s.head_dim), "ttttssssss",
+                                            sizeof(pc::AttentionKeyMass), {far ? 1u : 0u});
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(s.keys), 64));  // one invocation per key
+    // Query slices of at most 16384 / heads queries: heads × queries loop iterations per invocation
+    // stay under llvmpipe's cap (65535 over all loops); later slices add to the first.
+    const int first = std::clamp(first_query, 0, s.n), slice = std::max(1, 16384 / s.n_heads);
+    int t0 = first;
+    do {  // once at least: an empty range (first_query = n) writes zeros
+        pc::AttentionKeyMass p{uint32_t(s.n),      uint32_t(s.n_heads),    uint32_t(s.n_kv_heads),
+                               uint32_t(s.window), uint32_t(s.sinks),      uint32_t(s.far_window),
+                               in.slopes ? 1u : 0u, uint32_t(s.keys),      uint32_t(t0),
+                               uint32_t(std::min(t0 + slice, s.n)), t0 > first ? 1u : 0u, out_offset};
+        rec_.dispatch(pipe,
+                      {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.q_near),
+                       gpu::texel(far ? *in.q_far : *in.q_near), gpu::in(*in.query_scale),
+                       gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(*in.query_index),
+                       gpu::in(*in.key_index), gpu::out(out)},
+                      p, gx, gy);
+        t0 += slice;
+    } while (t0 < s.n);
 }
 
 void GpuOps::attention_stats(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,

@@ -106,7 +106,8 @@ struct AttentionRows {
 XL_PC_SIZE(AttentionRows, 36)
 
 // Attention mass each key of an explicit key set receives (attention_keymass.comp): summed over
-// heads and over the queries first_query .. n−1, written to out[out_offset + j], j < keys.
+// heads and over the queries first_query .. end_query−1, written (accumulate: added) to
+// out[out_offset + j], j < keys.
 struct AttentionKeyMass {
     uint n;           // queries
     uint n_heads;
@@ -117,9 +118,11 @@ struct AttentionKeyMass {
     uint has_alibi;
     uint keys;
     uint first_query;
+    uint end_query;
+    uint accumulate;  // 1: out += the sum (a later slice of the queries)
     uint out_offset;  // floats
 };
-XL_PC_SIZE(AttentionKeyMass, 40)
+XL_PC_SIZE(AttentionKeyMass, 48)
 
 // Attention statistics of every head of one layer (attention_rowstats, attention_diagstats).
 struct AttentionStats {
