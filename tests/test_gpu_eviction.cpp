@@ -2,7 +2,8 @@
 // Forward::eviction()) against its CPU twin (core/ref/kv_eviction.cpp) on stories260K:
 //  - a grid of policy × bookkeeping × (budget, chunk) × method (none, YaRN, Self-Extend's two
 //    branches): per-token NLL, perplexity, evictions, the probe layer's kept sets and its map;
-//  - budget >= N is the whole-sequence pass (GPU and CPU), the policies over bookkeepings and chunks;
+//  - budget >= N is the whole-sequence pass (GPU and CPU), the policies over bookkeepings and chunks,
+//    and the full-context line (EvictionEngine::full_context) is that pass;
 //  - every architecture (and the ALiBi model) equals the CPU reference, evicting and not;
 //  - the map at a grid equals the N×N map's block means; bad settings name the problem.
 // Kept sets: the policies rank keys by masses the GPU sums in float and the CPU in double, so a
@@ -160,6 +161,13 @@ TEST_CASE("gpu eviction: budget at least the text length gives the full pass, po
                 worst = std::max(worst, d);
                 CHECK(d < kNllTol);
             }
+        // The sweep's full-context line: the whole-sequence pass on the GPU, counted in chunk steps.
+        int last = 0, of = 0;
+        const auto line = f.engine().full_context(f.tokens, plans, settings(xl::EvictionPolicy::SnapKV, kBooks[0], 8, 7),
+                                                  [&](int done, int total) { last = done, of = total; });
+        CHECK(line.nll == full_gpu);
+        CHECK(last == (N + 6) / 7);
+        CHECK(of == (N + 6) / 7);
     }
     MESSAGE("max |dNLL| against the whole-sequence GPU and CPU passes: " << worst);
 }

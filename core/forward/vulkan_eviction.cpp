@@ -35,11 +35,13 @@ std::string mib(int64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20
 }  // namespace
 
 struct VulkanForward::Impl::Eviction final : EvictionEngine {
-    explicit Eviction(Impl& forward) : f(forward) {}
+    Eviction(Impl& forward, VulkanForward& owner) : f(forward), pass(owner) {}
 
     EvictionResult run(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
                        const EvictionRun& run, const std::function<void(int, int)>& progress) override;
     std::string device_name() const override { return f.ctx->device_name(); }
+    EvictionResult full_context(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
+                                const EvictionRun& run, const std::function<void(int, int)>& progress) override;
 
     // One layer's cache: raw keys and values on the device, the step's indices and positions
     // (uploaded per layer: on host-mapped memory an upload is a copy at record time), and the
@@ -57,6 +59,7 @@ struct VulkanForward::Impl::Eviction final : EvictionEngine {
     void compact(LayerCache& lc, const std::vector<int>& keep, int kvw);
 
     Impl& f;
+    VulkanForward& pass;                                   // the whole-sequence pass of full_context
     std::vector<LayerCache> caches;
     gpu::Buffer k_near, k_far, scratch_k, scratch_v;      // rotated keys and the compaction target, [cap][KV][hd]
     gpu::Buffer mass;                                      // [L][cap] key mass of the step
@@ -300,11 +303,39 @@ EvictionResult VulkanForward::Impl::Eviction::run(const std::vector<int>& tokens
     return result;
 }
 
-EvictionEngine& VulkanForward::Impl::eviction_engine() {
-    if (!eviction) eviction = std::make_unique<Eviction>(*this);
+// Nothing evicted: the whole-sequence pass (its cooperative-matrix attention where the device has
+// it; the simulation's KEYSET kernel is scalar), equal to run() at budget N within 1e-4 per token
+// (tests/test_gpu_eviction.cpp); the simulation when the pass does not fit the device.
+EvictionResult VulkanForward::Impl::Eviction::full_context(const std::vector<int>& tokens,
+                                                           const std::function<PositionPlan(int)>& plan_for,
+                                                           const EvictionRun& run,
+                                                           const std::function<void(int, int)>& progress) {
+    const int N = int(tokens.size());
+    if (N > f.max_tokens() || f.free_device_bytes(N) < 0) return EvictionEngine::full_context(tokens, plan_for, run, progress);
+    check_eviction_run(f.model.config, tokens, nothing_evicted(run, N));
+    const int steps = (N + std::max(run.chunk, 1) - 1) / std::max(run.chunk, 1), L = f.model.config.n_layers;
+    ForwardRequest req;
+    req.tokens = tokens;
+    req.plan = plan_for(N);
+    int layer = 0;  // progress in the sweep's chunk steps, one layer at a time (and cancellation)
+    if (progress) req.checkpoint = [&] { progress(int(int64_t(steps) * std::min(layer++, L) / L), steps); };
+    const ForwardResult out = pass.run(req);
+    EvictionResult result;
+    result.nll = out.nll;
+    double sum = 0;
+    for (float v : result.nll) sum += v;
+    result.mean_nll = sum / double(std::max<size_t>(result.nll.size(), 1));
+    result.perplexity = std::exp(result.mean_nll);
+    result.seconds = out.seconds;
+    if (progress) progress(steps, steps);
+    return result;
+}
+
+EvictionEngine& VulkanForward::Impl::eviction_engine(VulkanForward& owner) {
+    if (!eviction) eviction = std::make_unique<Eviction>(*this, owner);
     return *eviction;
 }
 
-EvictionEngine* VulkanForward::eviction() { return &impl_->eviction_engine(); }
+EvictionEngine* VulkanForward::eviction() { return &impl_->eviction_engine(*this); }
 
 }  // namespace xl

@@ -105,7 +105,7 @@ struct VulkanForward::Impl {
     // that its device buffers go before the context.
     struct Eviction;
     std::unique_ptr<EvictionEngine> eviction;
-    EvictionEngine& eviction_engine();
+    EvictionEngine& eviction_engine(VulkanForward& owner);
 };
 
 }  // namespace xl

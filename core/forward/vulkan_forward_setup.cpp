@@ -83,8 +83,8 @@ int64_t VulkanForward::Impl::chunk_rows(int n) const {
 
 int64_t VulkanForward::Impl::free_device_bytes(int n) const {
     const int64_t logits = chunk_rows(n) * model.config.vocab_size * 4;
-    return int64_t(gpu::device_memory_budget(ctx->device_local_bytes())) - int64_t(weight_bytes) - bytes_per_token() * std::max(n, act.capacity) -
-           logits - kDeviceSlack;
+    const int64_t device = int64_t(gpu::device_memory_budget(ctx->device_local_bytes()));
+    return device - int64_t(weight_bytes) - bytes_per_token() * std::max(n, act.capacity) - logits - kDeviceSlack;
 }
 
 int64_t VulkanForward::Impl::max_tokens() const {

@@ -98,6 +98,20 @@ void eviction_indices(PositionBookkeeping b, int s, int n, const std::vector<int
     for (size_t j = 0; j < orig.size(); ++j) ki[j] = original ? orig[j] : int(j);
 }
 
+EvictionResult EvictionEngine::full_context(const std::vector<int>& tokens,
+                                           const std::function<PositionPlan(int)>& plan_for, const EvictionRun& run,
+                                           const std::function<void(int, int)>& progress) {
+    return this->run(tokens, plan_for, nothing_evicted(run, int(tokens.size())), progress);
+}
+
+EvictionRun nothing_evicted(const EvictionRun& run, int tokens) {
+    EvictionRun whole = run;
+    whole.policy.policy = EvictionPolicy::Window;
+    whole.policy.budget = std::max(tokens, 1);
+    whole.probe_layer = -1;
+    return whole;
+}
+
 EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
                                       const EvictionRun& r, const std::function<void(int, int)>& progress) {
     const auto start = std::chrono::steady_clock::now();

@@ -71,6 +71,11 @@ public:
     virtual EvictionResult run(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
                                const EvictionRun& run, const std::function<void(int, int)>& progress = {}) = 0;
     virtual std::string device_name() const = 0;
+    // Nothing evicted (the full-context line): run() with the window policy at budget N, chunks
+    // of run.chunk, no probe. A backend may take its whole-sequence pass instead, which equals it
+    // within the tolerances of its tests; progress counts the same steps.
+    virtual EvictionResult full_context(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
+                                        const EvictionRun& run, const std::function<void(int, int)>& progress = {});
 };
 
 // What both backends share. check_eviction_run throws Error(BadArgument) on settings no backend
@@ -83,6 +88,8 @@ PositionPlan eviction_plan(const ModelConfig& c, int tokens, const EvictionRun& 
                            const std::function<PositionPlan(int)>& plan_for);
 void eviction_indices(PositionBookkeeping b, int s, int n, const std::vector<int>& orig, std::vector<int>& qi,
                       std::vector<int>& ki);
+// run with nothing evicted over n tokens: the window policy at budget n, no probe.
+EvictionRun nothing_evicted(const EvictionRun& run, int tokens);
 
 // The scalar CPU reference. Holds the model's dequantised weights across runs (a sweep runs many
 // settings on one model).
