@@ -5,10 +5,11 @@
 //                                   Σ_{d' ≤ d} mass(d') / n, as in core/session/attention_stats)
 // and, with p.histogram, the distribution of the logits query_scale[i]·(q_i·k_j) (the ALiBi bias
 // left out) per distance bucket, summed over heads: counts[bucket][bin] (common/attention_stats.h).
-// One distance per invocation: q_i is the same for every lane, the keys k_{i−d} are consecutive.
-// Counts go to shared memory (XL_STATS_LOCAL_BUCKETS buckets cover a workgroup's 64 distances),
-// then are added to the layer's histogram. The query loop runs at most n times per invocation
-// (llvmpipe's 65535-iteration cap, see attention.comp). Twin: xl::ref::attention_stats.
+// One distance d per invocation, walking the diagonal: at step t every lane reads the same key
+// k_t (a uniform texel gather) and its own query q_{d+t}; steps come in blocks of BT. Counts go
+// to shared memory (XL_STATS_LOCAL_BUCKETS buckets cover a workgroup's 64 distances), then are
+// added to the layer's histogram. Head-vector loops are unrolled (llvmpipe's 65535-iteration cap,
+// see attention.comp). Twin: xl::ref::attention_stats.
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 #include "push_constants.h"
@@ -20,11 +21,13 @@
 #define HV (HD / 4)
 layout(local_size_x = XL_STATS_GROUP) in;
 layout(constant_id = 0) const uint FAR = 0u;
+const uint BT = 4u;
 
-layout(std430, binding = 0) readonly buffer QN { vec4 q_near[]; };
-layout(std430, binding = 1) readonly buffer KN { vec4 k_near[]; };
-layout(std430, binding = 2) readonly buffer QF { vec4 q_far[]; };
-layout(std430, binding = 3) readonly buffer KF { vec4 k_far[]; };
+// Texel-buffer bindings first (lavapipe mis-compiles texel buffers interleaved with storage buffers).
+layout(binding = 0) uniform samplerBuffer k_near;   // RGBA32F [n][KV][HD/4]
+layout(binding = 1) uniform samplerBuffer k_far;
+layout(binding = 2) uniform samplerBuffer q_near;   // RGBA32F [n][H][HD/4]
+layout(binding = 3) uniform samplerBuffer q_far;
 layout(std430, binding = 4) readonly buffer QS { float query_scale[]; };
 layout(std430, binding = 5) readonly buffer Slopes { float slopes[]; };
 layout(std430, binding = 6) readonly buffer Lse { float lse[]; };
@@ -54,27 +57,40 @@ void main() {
             local_counts[t] = 0u;
         barrier();
     }
-    if (d < p.n) {
-        // visible(i, i − d): always within the window; beyond it only keys j = i − d < sinks.
-        const uint i_end = p.window != 0u && d >= p.window ? min(p.n, d + p.sinks) : p.n;
-        const bool far_d = FAR != 0u && d >= p.far_window;
-        const float bias = slope * float(d);
-        const uint local_bucket = (distance_bucket(d) - b0) * XL_STATS_BINS;
-        float mass = 0.0;
-        for (uint i = d; i < i_end; ++i) {
-            const uint qbase = (i * p.n_heads + h) * HV, kb = (i - d) * kv_stride + kvh * HV;
+    // visible(i, i − d): always within the window; beyond it only keys j = i − d < sinks. Lane d
+    // takes steps t < count (queries i = d + t); the workgroup walks the longest of its lanes.
+    const bool lane = d < p.n;
+    const uint count = !lane ? 0u : (p.window != 0u && d >= p.window ? min(p.n - d, p.sinks) : p.n - d);
+    const uint steps = d0 >= p.n ? 0u : (p.window != 0u && d0 >= p.window ? min(p.n - d0, p.sinks) : p.n - d0);
+    const bool far_d = FAR != 0u && d >= p.far_window;
+    const float bias = slope * float(d);
+    const uint local_bucket = lane ? (distance_bucket(d) - b0) * XL_STATS_BINS : 0u;
+    float mass = 0.0;
+    for (uint t0 = 0u; t0 < steps; t0 += BT) {
+        [[unroll]] for (uint b = 0u; b < BT; ++b) {
+            const uint t = t0 + b;
+            const uint kb = min(t, p.n - 1u) * kv_stride + kvh * HV;
+            const uint i = min(d + t, p.n - 1u);
+            const uint qb = (i * p.n_heads + h) * HV;
             float qk = 0.0;
-            if (far_d) {
-                [[unroll]] for (uint e = 0u; e < HV; ++e) qk += dot(q_far[qbase + e], k_far[kb + e]);
+            if (FAR != 0u) {
+                float qn = 0.0, qfar = 0.0;
+                [[unroll]] for (uint e = 0u; e < HV; ++e) {
+                    qn += dot(texelFetch(q_near, int(qb + e)), texelFetch(k_near, int(kb + e)));
+                    qfar += dot(texelFetch(q_far, int(qb + e)), texelFetch(k_far, int(kb + e)));
+                }
+                qk = far_d ? qfar : qn;
             } else {
-                [[unroll]] for (uint e = 0u; e < HV; ++e) qk += dot(q_near[qbase + e], k_near[kb + e]);
+                [[unroll]] for (uint e = 0u; e < HV; ++e) qk += dot(texelFetch(q_near, int(qb + e)), texelFetch(k_near, int(kb + e)));
             }
-            const float s = query_scale[i] * qk;
-            mass += exp(s - bias - lse[i * p.n_heads + h]);
-            if (hist) atomicAdd(local_counts[local_bucket + logit_bin(s)], 1u);
+            if (t < count) {
+                const float s = query_scale[i] * qk;
+                mass += exp(s - bias - lse[i * p.n_heads + h]);
+                if (hist) atomicAdd(local_counts[local_bucket + logit_bin(s)], 1u);
+            }
         }
-        out_mass[p.mass_offset + h * p.n + d] = mass;
     }
+    if (lane) out_mass[p.mass_offset + h * p.n + d] = mass;
     if (hist) {
         barrier();
         for (uint t = gl_LocalInvocationID.x; t < XL_STATS_LOCAL_BUCKETS * XL_STATS_BINS; t += XL_STATS_GROUP) {

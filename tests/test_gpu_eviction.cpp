@@ -5,7 +5,9 @@
 //  - budget >= N is the whole-sequence pass (GPU and CPU), the policies over bookkeepings and chunks,
 //    and the full-context line (EvictionEngine::full_context) is that pass;
 //  - every architecture (and the ALiBi model) equals the CPU reference, evicting and not;
-//  - the map at a grid equals the N×N map's block means; bad settings name the problem.
+//  - the map at a grid equals the N×N map's block means; bad settings name the problem;
+//  - with a shrunk storage binding the step's MLP runs in chunks (equal exactly), and a cache or
+//    chunk beyond the binding is refused by name.
 // Kept sets: the policies rank keys by masses the GPU sums in float and the CPU in double, so a
 // ranking whose cut falls between two masses closer than their rounding (H2O: relative gaps of
 // 3e-5 occur on this grid) could go either way; SnapKV's max-pooling makes exact ties (gap 0),
@@ -272,4 +274,56 @@ TEST_CASE("gpu eviction: bad settings name the problem, a budget beyond the devi
     // The engine still runs afterwards.
     r = settings(xl::EvictionPolicy::Window, xl::PositionBookkeeping::Reassigned, 8, 8);
     CHECK(std::isfinite(f.engine().run(f.tokens, plans, r).perplexity));
+}
+
+TEST_CASE("gpu eviction: shrunk storage bindings: a step's MLP in chunks equals the one-chunk run exactly, a cache or chunk beyond a binding is refused") {
+    // XL_TEST_STORAGE_RANGE_KB (core/gpu/fault_injection.hpp) makes the binding hold about 40 tokens
+    // of the hidden layer, so each 64-token step runs its MLP in two chunks (record_mlp); every
+    // token's row is computed as in one chunk, so the losses are equal exactly. A fresh engine per
+    // setting: the MLP chunk is fixed when the activations are first sized. No probe: its rows
+    // ([H][chunk][cache]) would not fit the small binding.
+    const int N = 200;
+    Fixture whole(N);
+    const auto plans = whole.plans("yarn:s=4,orig=32");
+    auto r = settings(xl::EvictionPolicy::H2O, xl::PositionBookkeeping::Reassigned, 48, 64);
+    const auto one_chunk = whole.engine().run(whole.tokens, plans, r);
+    const int kb = std::max(1, int(int64_t(40) * 4 * whole.model.config.hidden_dim / 1024));
+    const int hidden_row = 4 * whole.model.config.hidden_dim;
+    REQUIRE(kb * 1024 / hidden_row < r.chunk);  // the step's MLP is chunked
+    REQUIRE(kb * 1024 / hidden_row >= r.chunk / 2);  // in two chunks
+    std::string refusal;
+    {
+        struct RangeScope {  // unset again however the block ends
+            explicit RangeScope(int kb) { setenv("XL_TEST_STORAGE_RANGE_KB", std::to_string(kb).c_str(), 1); }
+            ~RangeScope() { unsetenv("XL_TEST_STORAGE_RANGE_KB"); }
+        } range(kb);
+        Fixture chunked(N);
+        const auto got = chunked.engine().run(chunked.tokens, plans, r);
+        REQUIRE(got.nll.size() == one_chunk.nll.size());
+        CHECK(got.nll == one_chunk.nll);
+        CHECK(got.evictions == one_chunk.evictions);
+        CHECK(one_chunk.evictions > 0);
+        // One layer's keys at a budget of 4096 (stories260K: 128 bytes an entry, 520 KiB) exceed the
+        // shrunk binding: refused by name before anything is allocated, and the engine runs on.
+        const std::vector<int> long_text(4200, whole.tokens[1]);
+        auto big = settings(xl::EvictionPolicy::Window, xl::PositionBookkeeping::Reassigned, 4096, 64);
+        try {
+            chunked.engine().run(long_text, plans, big);
+        } catch (const xl::Error& e) {
+            CHECK(e.kind() == xl::ErrorKind::OutOfMemory);
+            refusal = e.what();
+        }
+        // A chunk longer than one pass of the forward's own buffers holds (their rows bound by the binding too).
+        const int64_t most = chunked.gpu.max_tokens();
+        REQUIRE(most < N);
+        auto wide = settings(xl::EvictionPolicy::Window, xl::PositionBookkeeping::Reassigned, 16, int(most) + 1);
+        const std::string too_long = "longer than one forward pass holds (" + std::to_string(most) + " tokens)";
+        CHECK_THROWS_WITH_AS(chunked.engine().run(chunked.tokens, plans, wide), doctest::Contains(too_long.c_str()),
+                             xl::Error);
+        CHECK(std::isfinite(chunked.engine().run(chunked.tokens, plans, r).perplexity));
+    }
+    INFO(refusal);
+    CHECK(refusal.find("a KV cache of 4096 entries + a chunk of 64: one layer's keys (or values) take") != std::string::npos);
+    CHECK(refusal.find("beyond the largest buffer the device binds (" + std::to_string(kb) + " KiB)") != std::string::npos);
+    xl::test::check_validation_clean(*xl::test::gpu_context());
 }

@@ -7,8 +7,8 @@
 // (core/posenc/hf_rope_config, newest rules HF-C, as the recorded transformers 5.x uses) and runs
 // the Vulkan pass on the same ids. Tolerance (issue 8): max per-token |Δ nll| ≤ 2e-3 nats — both
 // sides compute in float32 from the same dequantized weights, so only summation order differs.
-// Gemma 3 has no golden file yet (it needs PyTorch on this machine); check_model takes
-// global_layers_only for it: HF applies rope_parameters["full_attention"] to the global layers only.
+// Gemma 3: HF applies rope_parameters["full_attention"] to the global layers only, so check_model
+// scopes the imported spec to them (layers=global); the local layers keep base 10000.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -55,4 +55,8 @@ void check_model(const std::string& golden_name, const std::string& gguf, bool g
 
 TEST_CASE("peers transformers: SmolLM2 per-token NLL under linear, dynamic, yarn, llama3, longrope matches HF") {
     check_model("transformers_smollm2", test::smollm2_gguf(), false);
+}
+
+TEST_CASE("peers transformers: Gemma 3 per-token NLL under linear, dynamic, yarn, llama3, longrope on its global layers matches HF") {
+    check_model("transformers_gemma3", test::gemma3_gguf(), true);
 }

@@ -284,18 +284,19 @@ void GpuOps::attention_stats(const AttentionInputs& in, const AttentionShape& s,
     const gpu::Buffer& qf = far ? *in.q_far : *in.q_near;
     const gpu::Buffer& kf = far ? *in.k_far : *in.k_near;
     const gpu::Buffer& slopes = in.slopes ? *in.slopes : *in.query_scale;
-    const uint32_t groups = ceil_div(uint32_t(s.n), XL_STATS_GROUP);
-    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_rowstats", s.head_dim), "ssssssss", sizeof(p),
+    // Keys (and, for the diagonal walk, queries) through texel views, as attention.comp reads them.
+    const uint32_t row_groups = ceil_div(uint32_t(s.n), uint32_t(XL_STATS_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim)));
+    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_rowstats", s.head_dim), "ttssssss", sizeof(p),
                                        {far ? 1u : 0u}),
-                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(qf), gpu::in(kf), gpu::in(*in.query_scale),
+                  {gpu::texel(*in.k_near), gpu::texel(kf), gpu::in(*in.q_near), gpu::in(qf), gpu::in(*in.query_scale),
                    gpu::in(slopes), gpu::in(lse), gpu::out(rows)},
-                  p, groups, uint32_t(s.n_heads));
+                  p, row_groups, uint32_t(s.n_heads));
     // Without a histogram the shader does not touch binding 8; `mass` stands in for it.
-    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_diagstats", s.head_dim), "sssssssss", sizeof(p),
+    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_diagstats", s.head_dim), "ttttsssss", sizeof(p),
                                        {far ? 1u : 0u}),
-                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(qf), gpu::in(kf), gpu::in(*in.query_scale),
+                  {gpu::texel(*in.k_near), gpu::texel(kf), gpu::texel(*in.q_near), gpu::texel(qf), gpu::in(*in.query_scale),
                    gpu::in(slopes), gpu::in(lse), gpu::out(mass), gpu::out(counts ? *counts : mass)},
-                  p, groups, uint32_t(s.n_heads));
+                  p, ceil_div(uint32_t(s.n), XL_STATS_GROUP), uint32_t(s.n_heads));
 }
 
 void GpuOps::swiglu(const gpu::Buffer& gate, const gpu::Buffer& up, gpu::Buffer& out, int count) {

@@ -20,6 +20,8 @@ std::string memory_refusal(const Forward& forward, int64_t n) {
     if (m.total() > 0)
         s += ": a pass needs about " + mib(m.total()) + " (weights " + mib(m.weights) + ", activations " +
              mib(m.activations) + ", classifier chunk " + mib(m.logits) + ") and the device has " + mib(m.available);
+    if (m.total() > 0 && m.available > 0 && m.total() <= m.available)  // memory holds it: a binding does not
+        s += ", but one of its per-token buffers would exceed the largest storage buffer the device binds";
     return s + "; at most " + std::to_string(forward.max_tokens()) + " tokens per forward pass";
 }
 

@@ -30,7 +30,10 @@ std::vector<float> gather(const std::vector<float>& positions, const std::vector
     return out;
 }
 
-std::string mib(int64_t bytes) { return std::to_string((bytes + (1 << 19)) >> 20) + " MiB"; }
+std::string size_text(int64_t bytes) {  // KiB below one MiB (bindings shrunk by tests)
+    if (bytes < (1 << 20)) return std::to_string((bytes + 512) >> 10) + " KiB";
+    return std::to_string((bytes + (1 << 19)) >> 20) + " MiB";
+}
 
 }  // namespace
 
@@ -66,24 +69,44 @@ struct VulkanForward::Impl::Eviction final : EvictionEngine {
     gpu::Buffer targets, nll, rows, probe;                 // tokens [N], nll [N], 0..chunk−1, [H][chunk][cap]
 };
 
-// The run's footprint against what the device has left, and each buffer against one binding
-// (before anything is allocated).
+// The run against the device, before anything is allocated: the chunk is one pass of the
+// forward's own buffers (VulkanForward::max_tokens); every buffer here is bound whole (storage,
+// and texel views of keys and values), so none may exceed the largest binding (lavapipe's 128 MiB;
+// XL_TEST_STORAGE_RANGE_KB shrinks it, as for the pass's MLP chunks); the footprint must fit the
+// memory left beside the weights and the chunk's activations.
 void VulkanForward::Impl::Eviction::check_fits(int N, int chunk, int cap, bool with_probe) const {
     const ModelConfig& c = f.model.config;
+    const std::string& device = f.ctx->device_name();
     const int64_t kv_bytes = int64_t(cap) * c.n_kv_heads * c.head_dim * 4;
     const int64_t per_layer = 2 * kv_bytes + 3 * int64_t(cap) * 4 + 4 * int64_t(chunk) * 4;
     const int64_t probe_bytes = with_probe ? int64_t(c.n_heads) * chunk * cap * 4 : 0;
-    const int64_t need = c.n_layers * per_layer + 4 * kv_bytes + int64_t(c.n_layers) * cap * 4 + 2 * int64_t(N) * 4 + probe_bytes;
+    const int64_t mass_bytes = int64_t(c.n_layers) * cap * 4;
+    const std::string cache = "a KV cache of " + std::to_string(cap - chunk) + " entries + a chunk of " +
+                              std::to_string(chunk);
+    if (chunk > f.max_tokens())
+        throw Error(ErrorKind::OutOfMemory, device,
+                    "a chunk of " + std::to_string(chunk) + " tokens is longer than one forward pass holds (" +
+                        std::to_string(f.max_tokens()) + " tokens); lower the chunk");
+    const int64_t range = f.storage_range();
+    const int64_t texels = int64_t(f.ctx->properties().limits.maxTexelBufferElements) * 16;
+    const struct {
+        const char* what;
+        int64_t bytes, limit;
+    } bound[] = {{"one layer's keys (or values)", kv_bytes, std::min(range, texels)},
+                 {"the probe layer's attention rows", probe_bytes, range},
+                 {"the key mass of every layer", mass_bytes, range}};
+    for (const auto& b : bound)
+        if (b.bytes > b.limit)
+            throw Error(ErrorKind::OutOfMemory, device,
+                        cache + ": " + b.what + " take " + size_text(b.bytes) + ", beyond the largest buffer the device binds (" +
+                            size_text(b.limit) + "); lower the budget or the chunk");
+    const int64_t need = c.n_layers * per_layer + 4 * kv_bytes + mass_bytes + 2 * int64_t(N) * 4 + probe_bytes;
     const int64_t free = f.free_device_bytes(chunk);
-    const auto& limits = f.ctx->properties().limits;
-    const bool binding_ok = std::max(kv_bytes, probe_bytes) <= int64_t(limits.maxStorageBufferRange) &&
-                            kv_bytes / 16 <= int64_t(limits.maxTexelBufferElements);
-    if (need > free || !binding_ok)
-        throw Error(ErrorKind::OutOfMemory, f.ctx->device_name(),
-                    "a KV cache of " + std::to_string(cap - chunk) + " entries + a chunk of " + std::to_string(chunk) +
-                        " in each of " + std::to_string(c.n_layers) + " layers needs about " + mib(need) +
-                        (binding_ok ? "" : " with buffers beyond one binding's limit") + " and the device has " +
-                        mib(std::max<int64_t>(free, 0)) + " beside the weights; lower the budget or the chunk");
+    if (need > free)
+        throw Error(ErrorKind::OutOfMemory, device,
+                    cache + " in each of " + std::to_string(c.n_layers) + " layers needs about " + size_text(need) +
+                        " and the device has " + size_text(std::max<int64_t>(free, 0)) +
+                        " beside the weights; lower the budget or the chunk");
 }
 
 void VulkanForward::Impl::Eviction::allocate(int N, int chunk, int cap, bool with_probe) {

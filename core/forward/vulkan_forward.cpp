@@ -194,25 +194,30 @@ void VulkanForward::Impl::record_residual(GpuOps& ops, const gpu::Buffer& post_n
 }
 
 // out += W2 · (act(W1·in) ⊙ W3·in), act = SiLU (SwiGLU) or GELU-tanh (GeGLU); SiLU MLP:
-// out += W2 · silu(W1·in). With a post-FFN norm: out += Norm(W2 · ...), through `in`.
+// out += W2 · silu(W1·in). With a post-FFN norm: out += Norm(W2 · ...), through `in` (a chunk's
+// rows of `in` are overwritten only after they were read). Tokens go in chunks of act.mlp_chunk
+// (one storage binding holds a chunk's hidden activations); every token's row is computed the
+// same way whatever the chunk.
 void VulkanForward::Impl::record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n) {
     const ModelConfig& c = model.config;
     const GpuLayer& g = layers[size_t(l)];
-    const int count = n * c.hidden_dim;
-    ops.matmul(g.w1, in, act.h1, n);
-    if (c.mlp == MlpType::SiLU) {
-        ops.silu(act.h1, act.h1, count);
-    } else {
-        ops.matmul(g.w3, in, act.h3, n);
-        if (c.mlp == MlpType::SwiGLU) ops.swiglu(act.h1, act.h3, act.h1, count);
-        else ops.geglu(act.h1, act.h3, act.h1, count);
+    const uint32_t dim = uint32_t(c.dim);
+    for (int t0 = 0; t0 < n; t0 += act.mlp_chunk) {
+        const int m = std::min(act.mlp_chunk, n - t0);
+        const uint32_t rows_at = uint32_t(t0) * dim;  // floats before this chunk's rows of in / out
+        const int count = m * c.hidden_dim;
+        ops.matmul(g.w1, in, act.h1, m, false, rows_at, 0);
+        if (c.mlp == MlpType::SiLU) {
+            ops.silu(act.h1, act.h1, count);
+        } else {
+            ops.matmul(g.w3, in, act.h3, m, false, rows_at, 0);
+            if (c.mlp == MlpType::SwiGLU) ops.swiglu(act.h1, act.h3, act.h1, count);
+            else ops.geglu(act.h1, act.h3, act.h1, count);
+        }
+        if (g.post_ffn_norm.valid()) ops.matmul(g.w2, act.h1, in, m, false, 0, rows_at);
+        else ops.matmul(g.w2, act.h1, out, m, /*accumulate*/ true, 0, rows_at);
     }
-    if (g.post_ffn_norm.valid()) {
-        ops.matmul(g.w2, act.h1, in, n);
-        record_residual(ops, g.post_ffn_norm, in, out, n);
-    } else {
-        ops.matmul(g.w2, act.h1, out, n, /*accumulate*/ true);
-    }
+    if (g.post_ffn_norm.valid()) record_residual(ops, g.post_ffn_norm, in, out, n);
 }
 
 // Classifier in chunks of act.chunk rows, each followed by its NLL: logits never exceed one chunk.

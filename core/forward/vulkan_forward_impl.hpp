@@ -32,6 +32,7 @@ struct GpuPlanBuffers {
 struct GpuActivations {
     int capacity = 0;
     int chunk = 0;                                  // classifier rows per chunk
+    int mlp_chunk = 0;                              // tokens per MLP chunk (h1, h3 hold one chunk)
     gpu::Buffer tokens, x, xb, q, k, v, qf, kf, att, lse, h1, h3, logits, nll;
     std::vector<GpuPlanBuffers> plans;              // one per layer kind (ModelConfig::layer_kinds)
     gpu::Buffer probs;                              // attention map (probe), sized on demand
@@ -48,7 +49,10 @@ struct VulkanForward::Impl {
     // Device memory left beside the weights, the activations of an n-token pass (or the larger
     // ones held), a classifier chunk and the driver's headroom (XL_TEST_DEVICE_MEMORY_MB applies).
     int64_t free_device_bytes(int n) const;
-    int64_t bytes_per_token() const;
+    int64_t bytes_per_token() const;        // every activation but the MLP's hidden pair
+    int64_t activation_bytes(int64_t n) const;  // all activations at n tokens (the MLP's per chunk)
+    int64_t storage_range() const;          // largest storage binding (fault_injection.hpp can shrink it)
+    int64_t mlp_chunk_tokens() const;
     int64_t chunk_rows(int n) const;
     void check_request(const ForwardRequest& r) const;
 

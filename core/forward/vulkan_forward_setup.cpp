@@ -62,12 +62,31 @@ void VulkanForward::Impl::upload_weights() {
     }
 }
 
+// Per-token bytes of every activation but the MLP's hidden pair (vulkan_forward_impl.hpp).
 int64_t VulkanForward::Impl::bytes_per_token() const {
     const ModelConfig& c = model.config;
     const int64_t qd = int64_t(c.n_heads) * c.head_dim, kvd = int64_t(c.n_kv_heads) * c.head_dim;
-    // x, xb; q, qf, att; k, kf, v; lse; h1, h3; tokens, nll; per layer kind 4 positions, query_scale.
+    // x, xb; q, qf, att; k, kf, v; lse; tokens, nll; per layer kind 4 positions, query_scale.
     const int64_t kinds = int64_t(layer_kinds_of(c).size());
-    return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 * int64_t(c.hidden_dim) + 2 + 5 * kinds);
+    return 4 * (2 * c.dim + 3 * qd + 3 * kvd + c.n_heads + 2 + 5 * kinds);
+}
+
+int64_t VulkanForward::Impl::storage_range() const {
+    return int64_t(gpu::storage_buffer_range(ctx->properties().limits.maxStorageBufferRange));
+}
+
+// The MLP runs over tokens in chunks whose hidden activations (h1, h3: rows × hidden_dim) fit one
+// storage binding, in whole matmul tiles: lavapipe binds 128 MiB, which SmolLM2's 1536-wide
+// hidden layer fills at 21845 tokens. Devices with larger bindings take the whole pass at once.
+int64_t VulkanForward::Impl::mlp_chunk_tokens() const {
+    const int64_t fit = storage_range() / (4 * int64_t(std::max(model.config.hidden_dim, 1)));
+    const int64_t tile = GpuOps::kMatmulTokens;
+    return fit >= tile ? fit / tile * tile : std::max<int64_t>(fit, 1);
+}
+
+int64_t VulkanForward::Impl::activation_bytes(int64_t n) const {
+    const int64_t n1 = std::max<int64_t>(n, 1);
+    return n1 * bytes_per_token() + std::min(n1, mlp_chunk_tokens()) * 8 * int64_t(model.config.hidden_dim);
 }
 
 // Classifier rows per chunk: as many as the logits budget holds, in whole matmul tiles (512
@@ -84,18 +103,19 @@ int64_t VulkanForward::Impl::chunk_rows(int n) const {
 int64_t VulkanForward::Impl::free_device_bytes(int n) const {
     const int64_t logits = chunk_rows(n) * model.config.vocab_size * 4;
     const int64_t device = int64_t(gpu::device_memory_budget(ctx->device_local_bytes()));
-    return device - int64_t(weight_bytes) - bytes_per_token() * std::max(n, act.capacity) - logits - kDeviceSlack;
+    return device - int64_t(weight_bytes) - activation_bytes(std::max(n, act.capacity)) - logits - kDeviceSlack;
 }
 
 int64_t VulkanForward::Impl::max_tokens() const {
     const ModelConfig& c = model.config;
     const int64_t logits = chunk_rows(1 << 30) * c.vocab_size * 4;
     const int64_t budget = int64_t(ctx->device_local_bytes()) - int64_t(weight_bytes) - logits - kDeviceSlack;
-    const int64_t by_memory = std::max<int64_t>(0, budget / bytes_per_token());
-    // Every per-token buffer must also fit one storage-buffer binding.
-    const int64_t widest = 4 * std::max({int64_t(c.dim), int64_t(c.n_heads) * c.head_dim, int64_t(c.hidden_dim)});
-    const int64_t by_range = int64_t(ctx->properties().limits.maxStorageBufferRange) / widest;
-    return std::min(by_memory, by_range);
+    const int64_t mlp = mlp_chunk_tokens() * 8 * int64_t(c.hidden_dim);  // h1 and h3 of one chunk
+    const int64_t by_memory = budget >= mlp ? (budget - mlp) / bytes_per_token()
+                                            : std::max<int64_t>(0, budget / (bytes_per_token() + 8 * int64_t(c.hidden_dim)));
+    // Every other per-token buffer must fit one storage-buffer binding.
+    const int64_t widest = 4 * std::max(int64_t(c.dim), int64_t(c.n_heads) * c.head_dim);
+    return std::min(by_memory, storage_range() / widest);
 }
 
 void VulkanForward::Impl::ensure_capacity(int n) {
@@ -120,8 +140,9 @@ void VulkanForward::Impl::ensure_capacity(int n) {
     a.kf = sized(g, cap * kvd);
     a.v = sized(g, cap * kvd);
     a.lse = sized(g, cap * int64_t(c.n_heads));
-    a.h1 = sized(g, cap * int64_t(c.hidden_dim));
-    a.h3 = sized(g, cap * int64_t(c.hidden_dim));
+    a.mlp_chunk = int(std::min<int64_t>(cap, mlp_chunk_tokens()));
+    a.h1 = sized(g, int64_t(a.mlp_chunk) * c.hidden_dim);
+    a.h3 = sized(g, int64_t(a.mlp_chunk) * c.hidden_dim);
     a.logits = sized(g, int64_t(a.chunk) * c.vocab_size);
     a.nll = sized(g, cap);
     a.plans.resize(layer_kinds_of(c).size());

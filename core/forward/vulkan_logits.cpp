@@ -53,7 +53,7 @@ MemoryEstimate VulkanForward::memory_estimate(int64_t n) const {
     const Impl& s = *impl_;
     MemoryEstimate e;
     e.weights = int64_t(s.weight_bytes);
-    e.activations = std::max<int64_t>(n, 1) * s.bytes_per_token();
+    e.activations = s.activation_bytes(n);
     e.logits = s.chunk_rows(int(std::min<int64_t>(n, 1 << 30))) * int64_t(s.model.config.vocab_size) * 4;
     e.available = int64_t(s.ctx->device_local_bytes());
     return e;

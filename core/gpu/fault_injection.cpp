@@ -1,5 +1,6 @@
 #include "core/gpu/fault_injection.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 
@@ -28,6 +29,11 @@ VkResult injected_allocation_result(uint64_t allocated, uint64_t size) {
     const long long mb = env_number("XL_TEST_DEVICE_MEMORY_MB");
     if (mb >= 0 && allocated + size > (uint64_t(mb) << 20)) return VK_ERROR_OUT_OF_DEVICE_MEMORY;
     return VK_SUCCESS;
+}
+
+uint64_t storage_buffer_range(uint64_t device_range) {
+    const long long kb = env_number("XL_TEST_STORAGE_RANGE_KB");
+    return kb < 0 ? device_range : std::min(device_range, uint64_t(kb) << 10);
 }
 
 VkResult injected_submit_result() {

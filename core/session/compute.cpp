@@ -16,6 +16,7 @@
 #include "core/posenc/method.hpp"
 #include "core/session/attention_stats.hpp"
 #include "core/session/figures_evict.hpp"
+#include "core/session/replay_forward.hpp"
 
 namespace xl {
 
@@ -152,6 +153,17 @@ void stage_entropy(Run& run, ConfigResult& c, const MethodSpec& spec, int ci, in
     c.sink_mass = m.sink_mass;
 }
 
+// Stage 1's losses of a configuration at length n (position_loss[p] = nll[p − 1]), or none.
+std::vector<float> stage_one_nll(const ConfigResult& c, int n) {
+    if (int(c.position_loss.size()) != n || n < 2) return {};
+    std::vector<float> nll(size_t(n - 1));
+    for (int p = 1; p < n; ++p) {
+        if (!std::isfinite(c.position_loss[size_t(p)])) return {};
+        nll[size_t(p - 1)] = float(c.position_loss[size_t(p)]);
+    }
+    return nll;
+}
+
 void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
     const Protocol protocol = parse_protocol(run.req.session.protocol);
     const auto& tokens = run.engine.stream().tokens;
@@ -169,8 +181,11 @@ void stage_sweep(Run& run, const std::vector<MethodSpec>& specs) {
             run.check();
             run.progress(double(step) / steps, "perplexity " + std::string(1, c.label) + " at " + std::to_string(L));
             if (int64_t(L) > int64_t(tokens.size()) || L > run.engine.forward().max_tokens()) continue;
+            const bool replay = L == run.r.eval_length;  // window 0 is stage 1's pass
+            ReplayForward forward(run.engine.forward(), replay ? run.window(L) : std::vector<int>{},
+                                  replay ? stage_one_nll(c, L) : std::vector<float>{});
             const PerplexityResult pr = evaluate_perplexity(
-                run.engine.forward(), tokens, protocol, L, run.req.session.max_windows, bos,
+                forward, tokens, protocol, L, run.req.session.max_windows, bos,
                 [&](int n) { return make_plan(specs[ci], run.engine.model().config, n); },
                 [&](int, int) { run.check(); }, run.hooks.check);
             c.ppl[k] = pr.stats.ppl();

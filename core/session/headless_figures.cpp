@@ -1,6 +1,7 @@
 #include "core/session/headless_figures.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
@@ -76,11 +77,14 @@ int write_preset_figures(const std::string& preset, const std::string& out_dir) 
         ComputeHooks hooks;
         hooks.progress = [](double f, const std::string& m) { std::fprintf(stderr, "\r[%3d%%] %-40s", int(f * 100), m.c_str()); };
         const auto results = compute_results(req, engine, hooks);
-        std::fprintf(stderr, "\n");
+        std::fprintf(stderr, "\ncomputed in %.2f s on %s\n", results->seconds, results->device.c_str());
         for (const ConfigResult& c : results->configs)
             if (!c.error.empty()) std::fprintf(stderr, "extrapolab: configuration %c: %s\n", c.label, c.error.c_str());
-        for (const std::string& f : write_results_figures(req.session, *results, view, out_dir))
-            std::printf("%s\n", f.c_str());
+        const auto t0 = std::chrono::steady_clock::now();
+        const std::vector<std::string> files = write_results_figures(req.session, *results, view, out_dir);
+        for (const std::string& f : files) std::printf("%s\n", f.c_str());
+        std::fprintf(stderr, "wrote %zu files in %.2f s\n", files.size(),
+                     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         return 0;
     } catch (const Error& e) {
         std::fprintf(stderr, "extrapolab: %s\n", e.what());

@@ -11,20 +11,21 @@ of the config whose rope settings are replaced (no other weight or module change
 records the exact config keys (`hf_config`) so the C++ test imports them through extrapolab's own
 config.json reader (core/posenc/hf_rope_config).
 
-Usage: tools/peers/transformers_nll.py [smollm2] [gemma3]   (needs torch, transformers, gguf,
-llama-cpp-python)
+Usage: tools/peers/transformers_nll.py [--threads N] [--ids FILE] [smollm2] [gemma3]
+  (needs torch, transformers, gguf, and llama-cpp-python for the token ids)
+  tools/peers/transformers_nll.py --write-ids FILE [smollm2] [gemma3]
+  (needs only llama-cpp-python: writes the ids, so that the peer can run where llama.cpp is not
+  installed, e.g. the GPU machine, with --ids FILE)
 """
+import argparse
+import json
 import copy
 import importlib.metadata
 import sys
 import time
 import traceback
 
-import torch
-import transformers
-from transformers import AutoConfig, AutoModelForCausalLM
 
-import llama_cpp
 import peer_common as pc
 
 N_TOKENS = 2048
@@ -85,11 +86,23 @@ def rebuild_rotary(model, cfg):
     model.model.rotary_emb = type(old)(cfg)
 
 
-def tokens_for(path):
-    vocab = llama_cpp.Llama(str(path), vocab_only=True, verbose=False)
+def llamacpp_ids(key):
+    """The first N_TOKENS ids of the text as llama.cpp tokenizes it, and llama-cpp-python's version."""
+    import llama_cpp
+    vocab = llama_cpp.Llama(str(pc.model_path(key)), vocab_only=True, verbose=False)
     ids = vocab.tokenize(pc.read_text().encode("utf-8"), add_bos=True, special=False)[:N_TOKENS]
     del vocab
-    return ids
+    return {"ids": ids, "llama_cpp_python": llama_cpp.__version__, "model_sha256": pc.model_sha256(key)}
+
+
+def tokens_for(key, ids_file):
+    """Ids from --ids FILE (written by --write-ids on a machine with llama-cpp-python), else llama.cpp."""
+    if ids_file is None:
+        return llamacpp_ids(key)
+    entry = json.loads(open(ids_file, encoding="utf-8").read())[key]
+    if entry["model_sha256"] != pc.model_sha256(key):
+        raise SystemExit(f"{ids_file}: ids of {key} were made from another file (sha256 differs)")
+    return entry
 
 
 def nll_of(model, ids):
@@ -105,10 +118,11 @@ def nll_of(model, ids):
     return torch.cat(out).numpy()
 
 
-def golden_for(key):
+def golden_for(key, ids_file):
     path = pc.model_path(key)
     print(f"{key}: {path.name} (transformers {transformers.__version__}, torch {torch.__version__})")
-    ids = tokens_for(path)
+    tok = tokens_for(key, ids_file)
+    ids = tok["ids"]
     t0 = time.perf_counter()
     base_cfg = AutoConfig.from_pretrained(str(path.parent), gguf_file=path.name)
     model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name, config=base_cfg,
@@ -132,7 +146,7 @@ def golden_for(key):
         "peer": "transformers (PyTorch, float32, CPU)",
         "versions": {"transformers": transformers.__version__, "torch": torch.__version__,
                      "gguf": importlib.metadata.version("gguf"),
-                     "llama_cpp_python (tokenizer)": llama_cpp.__version__},
+                     "llama_cpp_python (tokenizer)": tok["llama_cpp_python"]},
         "model": path.name, "model_sha256": pc.model_sha256(key), "model_class": type(model).__name__,
         "train_ctx": pc.MODELS[key]["train_ctx"], "torch_threads": torch.get_num_threads(),
         "attn_implementation": getattr(model.config, "_attn_implementation", "?"),
@@ -148,14 +162,29 @@ def golden_for(key):
 
 
 def main():
-    torch.set_num_threads(N_THREADS)
-    keys = sys.argv[1:] or list(pc.MODELS)
-    failed = []
-    for key in keys:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("models", nargs="*", default=list(pc.MODELS))
+    ap.add_argument("--threads", type=int, default=N_THREADS)
+    ap.add_argument("--ids", help="token ids written by --write-ids (instead of llama-cpp-python)")
+    ap.add_argument("--write-ids", help="write the token ids of each model to this file and stop")
+    args = ap.parse_args()
+    for key in args.models:
         if key not in pc.MODELS:
             raise SystemExit(f"unknown model '{key}'; known: {', '.join(pc.MODELS)}")
+    if args.write_ids:
+        with open(args.write_ids, "w", encoding="utf-8") as f:
+            json.dump({key: llamacpp_ids(key) for key in args.models}, f)
+        print(f"wrote {args.write_ids}")
+        return
+    global torch, transformers, AutoConfig, AutoModelForCausalLM
+    import torch
+    import transformers
+    from transformers import AutoConfig, AutoModelForCausalLM
+    torch.set_num_threads(args.threads)
+    failed = []
+    for key in args.models:
         try:
-            golden_for(key)
+            golden_for(key, args.ids)
         except Exception:  # report and go on with the next model (e.g. an unsupported GGUF arch)
             traceback.print_exc()
             failed.append(key)
