@@ -17,7 +17,7 @@ void submit_if_changed(AppState& app) {
     const bool want_logit = app.active_tab == "logit_decay" || app.want_all_stages;
     const bool want_kl = app.view.loss_diff || app.want_all_stages;
     const bool want_posvec = app.active_tab == "posvec" || app.want_all_stages;
-    // The eviction grid runs on the CPU reference: only while its tab is open (or listed by a preset).
+    // The eviction grid is a long job (chunk by chunk): only while its tab is open (or listed by a preset).
     const bool want_evict = app.active_tab == "evict" ||
                             (app.want_all_stages && std::find(app.session.panels.begin(), app.session.panels.end(), "evict") !=
                                                         app.session.panels.end());

@@ -2,7 +2,8 @@
 // grid equals run_eviction_sweep on the same tokens (within 1e-12) and its full-context column
 // the whole-sequence pass (within 1e-5), the kept-token map is the session's cell at the probe
 // layer, a second job takes both from the cache, cancelling stops it between chunk steps, the
-// app does not compute it unless asked, the figures are drawn, and bad values are named.
+// app does not compute it unless asked, the figures are drawn, and bad values are named. On the
+// Vulkan engine the stage gives the CPU reference's grid within 1e-5 and the same kept sets.
 #include <doctest/doctest.h>
 
 #include <cmath>
@@ -103,6 +104,27 @@ TEST_CASE("session evict: the stage equals a direct sweep, the map is the sessio
     CHECK(xl::panel_figures("evict", *none, xl::ViewState{}).empty());
 }
 
+TEST_CASE("session evict: on the Vulkan engine the stage gives the CPU reference's grid, and evict_cpu picks the CPU") {
+    xl::ComputeRequest req = evict_request();
+    req.session.evict_budgets = {24};
+    xl::Engine engine;  // the Vulkan engine (no CpuForwardScope)
+    const auto r = xl::compute_results(req, engine, {});
+    REQUIRE(r->evict);
+    REQUIRE(r->evict_map);
+    CHECK(r->warnings.empty());
+    CHECK(r->evict->device == engine.forward().device_name());
+    CHECK(r->evict_map->map_grid == 160);  // the figure's grid, at most N
+    const std::vector<int> tokens(engine.stream().tokens.begin(), engine.stream().tokens.begin() + 160);
+    req.session.evict_cpu = true;
+    const auto c = xl::compute_results(req, engine, {});
+    REQUIRE(c->evict);
+    CHECK(c->evict->device == "CPU reference");
+    REQUIRE(c->evict->cells.size() == r->evict->cells.size());
+    for (size_t i = 0; i < c->evict->cells.size(); ++i)  // within the tolerance of tests/test_gpu_eviction.cpp
+        CHECK(r->evict->cells[i].perplexity == doctest::Approx(c->evict->cells[i].perplexity).epsilon(1e-5));
+    CHECK(r->evict_map->kept_before_chunk == c->evict_map->kept_before_chunk);
+}
+
 TEST_CASE("session evict: cancelling stops the grid between chunk steps") {
     xl::test::CpuForwardScope cpu;
     xl::ComputeRequest req = evict_request();
@@ -125,8 +147,12 @@ TEST_CASE("session evict: bad values are named and the shipped preset teaches th
     CHECK(s.lesson.find("KV eviction tab") != std::string::npos);
     CHECK(s.lesson.find("Reassigned") != std::string::npos);
     xl::Session bad = s;
+    bad.evict_tokens = 70000;
+    CHECK_THROWS_WITH_AS(xl::validate_session(bad, "p"), doctest::Contains("'evict_tokens' must be in 2..65536"), xl::Error);
     bad.evict_tokens = 5000;
-    CHECK_THROWS_WITH_AS(xl::validate_session(bad, "p"), doctest::Contains("'evict_tokens' must be in 2..1024"), xl::Error);
+    CHECK_NOTHROW(xl::validate_session(bad, "p"));  // the GPU path: device memory decides
+    bad.evict_cpu = true;
+    CHECK_THROWS_WITH_AS(xl::validate_session(bad, "p"), doctest::Contains("('evict_cpu') is capped at 1024 tokens"), xl::Error);
     bad = s;
     bad.evict_map_policy = "lru";
     CHECK_THROWS_WITH_AS(xl::validate_session(bad, "p"), doctest::Contains("unknown eviction policy 'lru'"), xl::Error);

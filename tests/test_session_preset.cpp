@@ -37,6 +37,7 @@ TEST_CASE("session: preset json round trip keeps every field") {
     s.needle_lengths = {256, 1024};
     s.needle_depths = {0, 0.5};
     s.needle_tasks = "sentence";
+    s.evict_cpu = true;
     s.lesson_title = "Why";
     s.lesson = "First paragraph.\n\nSecond, with \"quotes\".";
     const xl::Session t = xl::session_from_json(xl::session_to_json(s), "rt.json");

@@ -1,7 +1,7 @@
 // The perplexity sweep replays stage 1's pass for its window at the eval length, and the entropy
 // pass at the entropy length (core/session/replay_forward.hpp): the sweep's numbers equal a direct
 // evaluation exactly, and a ReplayForward answers only the one request it holds (same tokens,
-// losses only).
+// losses only) and hands every other Forward virtual to the backend.
 #include <doctest/doctest.h>
 
 #include "core/metrics/perplexity.hpp"
@@ -62,6 +62,10 @@ TEST_CASE("session replay: the sweep at the eval length equals a direct evaluati
     other.tokens[5] = other.tokens[6] == 7 ? 8 : 7;
     CHECK(replay.run(other).nll != held);
     CHECK(replay.replayed() == 1);
+    // Every other Forward virtual goes to the backend: its eviction engine too (Vulkan's, when built in).
+    CHECK(replay.eviction() == engine.forward().eviction());
+    CHECK(replay.device_name() == engine.forward().device_name());
+    CHECK(replay.max_tokens() == engine.forward().max_tokens());
 }
 
 TEST_CASE("session replay: the sweep at the entropy length replays the entropy pass and still equals a direct evaluation") {

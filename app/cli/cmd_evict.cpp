@@ -1,8 +1,9 @@
 // `extrapolab evict`: perplexity against KV-cache budget for eviction policies (window,
 // StreamingLLM sinks, H2O, SnapKV) × position bookkeeping (reassigned / original) × position
-// method, simulated chunk by chunk on the scalar CPU reference (core/ref/kv_eviction.hpp), and
-// optionally the figures: perplexity vs budget per method and one kept-token map.
-// There is no Vulkan path for the simulation yet: the CPU reference runs it, with a length cap.
+// method, simulated chunk by chunk on the Vulkan path (core/forward/vulkan_eviction.cpp; device
+// memory bounds the budget) or with --cpu on the scalar CPU reference (core/ref/kv_eviction.hpp,
+// capped at kCpuMaxTokens: its time grows with tokens × budget), and optionally the figures:
+// perplexity vs budget per method and one kept-token map (at the figure's grid, never N×N).
 #include <algorithm>
 #include <memory>
 #include <sstream>
@@ -21,7 +22,7 @@ namespace xl::cli {
 
 namespace {
 
-constexpr int kMaxTokens = 4096;  // the CPU simulation's length cap
+constexpr int kCpuMaxTokens = 4096;  // the CPU reference's length cap
 
 struct EvictOptions {
     std::string model, tokenizer, text, format = "table", out, figures;
@@ -29,7 +30,8 @@ struct EvictOptions {
     std::string policies = "window,streaming,h2o,snapkv", positions = "reassigned,original", budgets = "32,64,128";
     std::string map;                 // "policy,positions,budget" of the kept-token map
     int tokens = 512, chunk = 32, sinks = 4, observe = 8, pool = 7, threads = 0, train_ctx = 0;
-    int probe_layer = -1, probe_head = -1;
+    int probe_layer = -1, probe_head = -1, device = -1;
+    bool cpu = false;
     double recent = 0.5;
 };
 
@@ -42,10 +44,10 @@ std::vector<std::string> split(const std::string& text) {
 
 int run_evict(const EvictOptions& o) {
     if (o.tokens < 2) throw Error(ErrorKind::BadArgument, "--tokens " + std::to_string(o.tokens), "must be >= 2");
-    if (o.tokens > kMaxTokens)
+    if (o.cpu && o.tokens > kCpuMaxTokens)
         throw Error(ErrorKind::BadArgument, "--tokens " + std::to_string(o.tokens),
-                    "the eviction simulation runs on the CPU reference only (no Vulkan path yet) and is capped at " +
-                        std::to_string(kMaxTokens) + " tokens");
+                    "the CPU reference (--cpu) is capped at " + std::to_string(kCpuMaxTokens) +
+                        " tokens; the Vulkan path (without --cpu) is bounded by device memory only");
     EvictionSweepSpec spec;
     spec.methods = parse_method_list(o.methods);
     for (const std::string& p : split(o.policies)) spec.policies.push_back(parse_policy(p));
@@ -81,18 +83,25 @@ int run_evict(const EvictOptions& o) {
     }
     map_run.probe_layer = probe_layer;
     map_run.probe_head = o.probe_head;
+    map_run.map_grid = kEvictMapGrid;
     if (!o.figures.empty() && (probe_layer >= cfg.n_layers || o.probe_head < -1 || o.probe_head >= cfg.n_heads))
         throw Error(ErrorKind::BadArgument, "--probe-layer/--probe-head",
                     "outside the model's " + std::to_string(cfg.n_layers) + " layers / " + std::to_string(cfg.n_heads) + " heads");
-    info("device: CPU reference (" + std::to_string(spec.base.threads) + " threads; the eviction view has no Vulkan path yet)");
+    // The backend's own engine (Forward::eviction()), or the CPU reference with --cpu.
+    const std::unique_ptr<Forward> backend = o.cpu ? nullptr : make_backend(lm.model, false, o.device);
+    EvictionSimulator cpu_engine(lm.model);
+    EvictionEngine& engine = backend && backend->eviction() ? *backend->eviction() : cpu_engine;
+    const std::string device = &engine == &cpu_engine ? "CPU reference (" + std::to_string(spec.base.threads) + " threads)"
+                                                      : engine.device_name();
+    info("device: " + device);
 
     int64_t last_percent = -1;
-    const EvictionSweep sweep = run_eviction_sweep(lm.model, tokens, spec, [&](int64_t done, int64_t total) {
+    const EvictionSweep sweep = run_eviction_sweep(engine, cfg, tokens, spec, [&](int64_t done, int64_t total) {
         const int64_t pc = 100 * done / std::max<int64_t>(1, total);
         if (pc / 10 != last_percent / 10) info("evict: " + std::to_string(pc) + "% of " + std::to_string(total) + " chunk steps");
         last_percent = pc;
     });
-    const EvictHeader h{cfg.name, lm.path, stream.path, "CPU reference", int(stream.tokens.size()), spec.base};
+    const EvictHeader h{cfg.name, lm.path, stream.path, device, int(stream.tokens.size()), spec.base};
     std::string text;
     if (o.format == "json") text = evict_json(h, sweep);
     else if (o.format == "csv") text = evict_csv(sweep);
@@ -102,13 +111,12 @@ int run_evict(const EvictOptions& o) {
     if (!o.figures.empty()) {
         for (size_t i = 0; i < sweep.methods.size(); ++i)
             for (const std::string& p : write_figure_files(figure_evict_ppl(sweep, int(i), cfg.name), o.figures)) info("wrote " + p);
-        EvictionSimulator sim(lm.model);
         const MethodSpec& m = spec.methods.front();
-        const EvictionResult r = sim.run(tokens, [&](int n) { return make_plan(m, cfg, n); }, map_run);
+        const EvictionResult r = engine.run(tokens, [&](int n) { return make_plan(m, cfg, n); }, map_run);
         EvictionMapInfo mi{cfg.name, m.canonical(),
                            policy_name(map_run.policy.policy) + ", " + bookkeeping_name(map_run.positions) + ", B=" +
                                std::to_string(map_run.policy.budget),
-                           probe_layer, o.probe_head, map_run.chunk};
+                           probe_layer, o.probe_head, map_run.chunk, device};
         for (const std::string& p : write_figure_files(figure_evict_map(r, int(tokens.size()), mi), o.figures)) info("wrote " + p);
     }
     return 0;
@@ -119,7 +127,7 @@ int run_evict(const EvictOptions& o) {
 Command add_evict_command(CLI::App& root) {
     auto o = std::make_shared<EvictOptions>();
     CLI::App* app = root.add_subcommand("evict", "KV-cache eviction simulated over long text: perplexity against cache "
-                                                 "budget per policy x position bookkeeping x method (CPU reference)");
+                                                 "budget per policy x position bookkeeping x method (Vulkan; --cpu: CPU reference)");
     app->add_option("--model", o->model, "model file (default: bundled stories260K)");
     app->add_option("--tokenizer", o->tokenizer, "tokenizer file (llama2.c tokenizer.bin; required for .bin models)");
     app->add_option("--text", o->text, "UTF-8 text (default: bundled TinyStories sample)");
@@ -128,13 +136,16 @@ Command add_evict_command(CLI::App& root) {
     app->add_option("--policies", o->policies, "comma-separated: window, streaming, h2o, snapkv")->capture_default_str();
     app->add_option("--positions", o->positions, "comma-separated: reassigned, original")->capture_default_str();
     app->add_option("--budgets", o->budgets, "comma-separated cache budgets (entries per layer)")->capture_default_str();
-    app->add_option("--tokens", o->tokens, "tokens of the text evaluated (at most 4096)")->capture_default_str();
+    app->add_option("--tokens", o->tokens, "tokens of the text evaluated (bounded by device memory; --cpu: at most 4096)")
+        ->capture_default_str();
     app->add_option("--chunk", o->chunk, "tokens processed per step")->capture_default_str();
     app->add_option("--sinks", o->sinks, "streaming: attention sinks kept")->capture_default_str();
     app->add_option("--recent", o->recent, "h2o: share of the budget for recent tokens")->capture_default_str();
     app->add_option("--observe", o->observe, "snapkv: observation window (last queries of a chunk)")->capture_default_str();
     app->add_option("--pool", o->pool, "snapkv: max-pool kernel over cache slots (odd)")->capture_default_str();
-    app->add_option("--threads", o->threads, "CPU threads (default: all cores; results do not depend on it)");
+    app->add_option("--threads", o->threads, "CPU threads of --cpu (default: all cores; results do not depend on it)");
+    app->add_option("--device", o->device, "Vulkan device index (default: automatic choice)");
+    app->add_flag("--cpu", o->cpu, "simulate on the scalar CPU reference instead of Vulkan");
     app->add_option("--format", o->format, "output format")->capture_default_str()->check(CLI::IsMember({"table", "json", "csv"}));
     app->add_option("--out", o->out, "write the output to this file instead of stdout (atomically)");
     app->add_option("--figures", o->figures, "also write the figures (SVG, PNG, CSV) into this folder");

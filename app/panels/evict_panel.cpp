@@ -2,8 +2,8 @@
 // StreamingLLM sinks, H2O, SnapKV) × position bookkeeping (solid: reassigned slots, dashed:
 // original positions) for each configuration's method, with the full context as a line, and
 // the kept-token map of one cell over the probe layer's attention (layer/head of the Attention
-// panel). Simulated chunk by chunk on the CPU reference in the job thread (progress and cancel
-// in the status bar); there is no Vulkan path yet, hence the length cap.
+// panel). Simulated chunk by chunk in the job thread (progress and cancel in the status bar) on
+// the session's Vulkan engine, or on the CPU reference when ticked (shorter length cap).
 #include <imgui.h>
 
 #include <algorithm>
@@ -61,7 +61,11 @@ void cell_table(const EvictionSweep& s) {
 void evict_panel(Session& s, ViewState& v, const Results& r) {
     if (r.configs.empty()) return;
     ImGui::SetNextItemWidth(140);
-    ImGui::SliderInt("tokens##evict", &s.evict_tokens, 64, kEvictMaxTokens, "%d", ImGuiSliderFlags_Logarithmic);
+    ImGui::SliderInt("tokens##evict", &s.evict_tokens, 64, s.evict_cpu ? kEvictCpuMaxTokens : kEvictMaxTokens, "%d",
+                     ImGuiSliderFlags_Logarithmic);
+    ImGui::SameLine();
+    if (ImGui::Checkbox("CPU reference##evict", &s.evict_cpu) && s.evict_cpu)
+        s.evict_tokens = std::min(s.evict_tokens, kEvictCpuMaxTokens);
     ImGui::SameLine();
     ImGui::SetNextItemWidth(110);
     ImGui::SliderInt("chunk##evict", &s.evict_chunk, 1, 256, "%d", ImGuiSliderFlags_Logarithmic);
@@ -92,14 +96,15 @@ void evict_panel(Session& s, ViewState& v, const Results& r) {
                           "Positions: reassigned = keys cached before rotation, rotated at their slot each step\n"
                           "(queries at cache length + offset); original = at their token index (a cache of rotated keys).\n"
                           "Map: the probe layer/head of the Attention panel; blank = evicted. * = nothing evicted.");
-    ImGui::TextDisabled("CPU reference (no Vulkan path yet): at most %d tokens; the grid runs in the background with "
-                        "progress and cancel in the status bar", kEvictMaxTokens);
+    ImGui::TextDisabled("GPU: the budget is bounded by device memory; CPU reference: at most %d tokens. The grid runs "
+                        "in the background with progress and cancel in the status bar", kEvictCpuMaxTokens);
     if (!r.evict) {
         ImGui::TextDisabled("KV eviction: computing %zu policies x 2 bookkeepings x %zu budgets per configuration over %d tokens...",
                             size_t(4), s.evict_budgets.size(), s.evict_tokens);
         return;
     }
-    ImGui::TextDisabled("%d tokens in chunks of %d; grid %.1f s", r.evict->tokens, r.evict->chunk, r.evict->seconds);
+    ImGui::TextDisabled("%d tokens in chunks of %d on %s; grid %.1f s", r.evict->tokens, r.evict->chunk,
+                        r.evict->device.c_str(), r.evict->seconds);
     if (ImGui::CollapsingHeader("perplexity table##evict")) cell_table(*r.evict);
     // The figures (the map reduces an N×N matrix) are built once per computed grid and map, not per frame.
     static const void* built_for[2] = {nullptr, nullptr};

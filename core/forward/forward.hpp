@@ -90,6 +90,7 @@ struct MemoryEstimate {
 };
 
 class Forward;
+class EvictionEngine;  // core/ref/kv_eviction.hpp
 // "531 MiB (weights 130 MiB, activations 337 MiB, classifier chunk 64 MiB) of 15 GiB" (memory_estimate.cpp).
 std::string describe_memory(const MemoryEstimate& m);
 // Why n tokens are refused: the estimate against the device's memory and the longest pass that fits.
@@ -118,6 +119,9 @@ public:
         (void)hidden; (void)rows; (void)sink;
         return false;
     }
+    // The KV-cache eviction simulation on this backend's device and weights (owned by the
+    // backend), or null when it has none: the caller then runs the CPU reference (EvictionSimulator).
+    virtual EvictionEngine* eviction() { return nullptr; }
 };
 
 }  // namespace xl

@@ -171,21 +171,31 @@ bool uses_coop_attention(const gpu::Context& ctx, int head_dim) {
 
 void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
     assert(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0);
-    const bool far = in.q_far && in.k_far;
+    const bool far = in.q_far && in.k_far, keyset = in.keyset();
+    assert(!keyset || s.keys > 0);
     pc::Attention p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
-                    uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u};
-    std::string name = head_dim_variant("attention", s.head_dim);
+                    uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, uint32_t(keyset ? s.keys : s.n)};
+    std::string name = head_dim_variant(keyset ? "attention_keyset" : "attention", s.head_dim);
     uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
-    if (!s.fp32_operands && uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
+    if (!keyset && !s.fp32_operands && uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
         name = coop_attention_variant(s.head_dim);
         per_group = XL_ATTN_COOP_QUERIES(s.head_dim);
     }
-    const auto& pipe = ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u});
-    rec_.dispatch(pipe,
-                  {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.v),
-                   gpu::in(*in.q_near), gpu::in(far ? *in.q_far : *in.q_near), gpu::in(*in.query_scale),
-                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::out(out), gpu::out(lse)},
-                  p, ceil_div(uint32_t(s.n), per_group), uint32_t(s.n_heads));
+    const gpu::Binding texels[] = {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.v)};
+    const gpu::Buffer& qf = far ? *in.q_far : *in.q_near;
+    const gpu::Buffer& slopes = in.slopes ? *in.slopes : *in.query_scale;
+    const uint32_t gx = ceil_div(uint32_t(s.n), per_group), gy = uint32_t(s.n_heads);
+    if (keyset) {  // the KEYSET variant: two index bindings more
+        rec_.dispatch(ctx_.pipelines().get(name, "tttssssssss", sizeof(p), {far ? 1u : 0u}),
+                      {texels[0], texels[1], texels[2], gpu::in(*in.q_near), gpu::in(qf), gpu::in(*in.query_scale),
+                       gpu::in(slopes), gpu::out(out), gpu::out(lse), gpu::in(*in.query_index), gpu::in(*in.key_index)},
+                      p, gx, gy);
+        return;
+    }
+    rec_.dispatch(ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u}),
+                  {texels[0], texels[1], texels[2], gpu::in(*in.q_near), gpu::in(qf), gpu::in(*in.query_scale),
+                   gpu::in(slopes), gpu::out(out), gpu::out(lse)},
+                  p, gx, gy);
 }
 
 void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
@@ -213,18 +223,53 @@ void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s,
 
 void GpuOps::attention_rows(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
                             const gpu::Buffer& rows, int row_count, gpu::Buffer& out, uint32_t out_offset) {
-    const bool far = in.q_far && in.k_far;
-    const auto& pipe = ctx_.pipelines().get(head_dim_variant("attention_rows", s.head_dim), "sssssssss",
-                                            sizeof(pc::AttentionRows), {far ? 1u : 0u});
-    pc::AttentionRows p{uint32_t(s.n),      uint32_t(s.n_heads),     uint32_t(s.n_kv_heads),
+    const bool far = in.q_far && in.k_far, keyset = in.keyset();
+    const uint32_t keys = uint32_t(keyset ? s.keys : s.n);
+    pc::AttentionRows p{keys,               uint32_t(s.n_heads),     uint32_t(s.n_kv_heads),
                         uint32_t(s.window), uint32_t(s.sinks),       uint32_t(s.far_window),
                         in.slopes ? 1u : 0u, uint32_t(row_count),    out_offset};
-    const auto [gx, gy] = split_groups(ceil_div(uint32_t(row_count) * uint32_t(s.n), 64));
-    rec_.dispatch(pipe,
-                  {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
-                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
-                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(rows), gpu::out(out)},
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(row_count) * keys, 64));
+    const gpu::Binding common[] = {gpu::in(*in.q_near), gpu::in(*in.k_near), gpu::in(far ? *in.q_far : *in.q_near),
+                                   gpu::in(far ? *in.k_far : *in.k_near), gpu::in(*in.query_scale),
+                                   gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(rows)};
+    if (keyset) {  // the KEYSET variant: two index bindings more
+        rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_rows_keyset", s.head_dim), "sssssssssss",
+                                           sizeof(p), {far ? 1u : 0u}),
+                      {common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7],
+                       gpu::out(out), gpu::in(*in.query_index), gpu::in(*in.key_index)},
+                      p, gx, gy, uint32_t(s.n_heads));
+        return;
+    }
+    rec_.dispatch(ctx_.pipelines().get(head_dim_variant("attention_rows", s.head_dim), "sssssssss", sizeof(p),
+                                       {far ? 1u : 0u}),
+                  {common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], gpu::out(out)},
                   p, gx, gy, uint32_t(s.n_heads));
+}
+
+void GpuOps::attention_key_mass(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
+                                int first_query, gpu::Buffer& out, uint32_t out_offset) {
+    assert(in.keyset() && s.keys > 0);
+    const bool far = in.q_far && in.k_far;
+    const auto& pipe = ctx_.pipelines().get(head_dim_variant("attention_keymass", s.head_dim), "ttttssssss",
+                                            sizeof(pc::AttentionKeyMass), {far ? 1u : 0u});
+    const auto [gx, gy] = split_groups(ceil_div(uint32_t(s.keys), 64));  // one invocation per key
+    // Query slices of at most 16384 / heads queries: heads × queries loop iterations per invocation
+    // stay under llvmpipe's cap (65535 over all loops); later slices add to the first.
+    const int first = std::clamp(first_query, 0, s.n), slice = std::max(1, 16384 / s.n_heads);
+    int t0 = first;
+    do {  // once at least: an empty range (first_query = n) writes zeros
+        pc::AttentionKeyMass p{uint32_t(s.n),      uint32_t(s.n_heads),    uint32_t(s.n_kv_heads),
+                               uint32_t(s.window), uint32_t(s.sinks),      uint32_t(s.far_window),
+                               in.slopes ? 1u : 0u, uint32_t(s.keys),      uint32_t(t0),
+                               uint32_t(std::min(t0 + slice, s.n)), t0 > first ? 1u : 0u, out_offset};
+        rec_.dispatch(pipe,
+                      {gpu::texel(*in.k_near), gpu::texel(far ? *in.k_far : *in.k_near), gpu::texel(*in.q_near),
+                       gpu::texel(far ? *in.q_far : *in.q_near), gpu::in(*in.query_scale),
+                       gpu::in(in.slopes ? *in.slopes : *in.query_scale), gpu::in(lse), gpu::in(*in.query_index),
+                       gpu::in(*in.key_index), gpu::out(out)},
+                      p, gx, gy);
+        t0 += slice;
+    } while (t0 < s.n);
 }
 
 void GpuOps::attention_stats(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,

@@ -24,6 +24,12 @@ struct AttentionInputs {
     const gpu::Buffer* v = nullptr;        // [n][KV][hd]
     const gpu::Buffer* query_scale = nullptr;  // [n]
     const gpu::Buffer* slopes = nullptr;   // [H] ALiBi slopes, or null
+    // An explicit key set (a KV cache plus a chunk: core/forward/vulkan_eviction.cpp): the plan
+    // index of each query row (uint [n]) and of each key (uint [keys]), both ascending; then k/v
+    // hold AttentionShape::keys rows and query_scale is per query row. Null: keys = queries = 0..n−1.
+    const gpu::Buffer* query_index = nullptr;
+    const gpu::Buffer* key_index = nullptr;
+    bool keyset() const { return query_index && key_index; }
 };
 
 // xPos magnitudes of GpuOps::rope_apply (ref §14): pair j times ζ_j^((pos − centre)·rate).
@@ -46,11 +52,13 @@ struct AttentionShape {
     int far_window = 0;                    // used when q_far/k_far are given
     bool fp32_operands = false;            // q or k outside fp16's range (xPos far from its centre):
                                            // the scalar fp32 kernel, also on cooperative-matrix devices
+    int keys = 0;                          // rows of k/v with an explicit key set (AttentionInputs)
 };
 
 // Whether GpuOps::attention of this head size runs on cooperative matrices
 // (shaders/attention_coop.comp): a device with them, head_dim ≤ 128, and XL_COOP_ATTN ≠ 0
-// (and the shape's operands fit fp16: AttentionShape::fp32_operands).
+// (and the shape's operands fit fp16: AttentionShape::fp32_operands; an explicit key set always
+// takes the scalar kernel's KEYSET variant).
 bool uses_coop_attention(const gpu::Context& ctx, int head_dim);
 
 class GpuOps {
@@ -72,9 +80,14 @@ public:
     void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
                          int grid, gpu::Buffer& out);
     // Probabilities of the query rows in `rows` (uint [R]) over every key, every head, written to
-    // out[out_offset + (h·R + r)·n + j] (floats). `lse` from attention() of the same inputs.
+    // out[out_offset + (h·R + r)·n + j] (floats; n → keys with a key set). `lse` from attention()
+    // of the same inputs.
     void attention_rows(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
                         const gpu::Buffer& rows, int row_count, gpu::Buffer& out, uint32_t out_offset);
+    // Attention mass each key of a key set receives, summed over heads and the query rows
+    // first_query..n−1: out[out_offset + j] for j < keys (floats). `lse` from attention() of the same inputs.
+    void attention_key_mass(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse,
+                            int first_query, gpu::Buffer& out, uint32_t out_offset);
     // Statistics of every head of one layer (core/forward/attention_stats.hpp), `lse` from attention()
     // of the same inputs, written at `layer`'s place of buffers that hold every layer: rows
     // [layer][2][H][n] (entropy, mass on keys < sink_tokens), mass [layer][H][n] per distance; with

@@ -97,22 +97,7 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
     record_qkv(ops, g, in, n);
     const bool rope = !p.inv_freq.empty();
     const bool far = rope && p.far.enabled;  // without rotation both branches are identical
-    if (rope) {
-        const bool neox = p.layout == RopeLayout::NeoX;
-        const int pairs = p.rope_dim / 2;
-        // xPos (ref §14): queries times ζ^((pos−c)/γ), keys times ζ^(−(pos−c)/γ).
-        RopeXpos xq, xk;
-        if (!p.xpos.zeta.empty()) {
-            xq = {&pb.xpos_log2_zeta, 1.f / p.xpos.scale_base, p.xpos.centre};
-            xk = {&pb.xpos_log2_zeta, -1.f / p.xpos.scale_base, p.xpos.centre};
-        }
-        if (far) {  // the far branch first: it reads q/k before the near rotation overwrites them
-            ops.rope_apply(act.q, pb.qf_pos, pb.inv_freq, act.qf, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
-            ops.rope_apply(act.k, pb.kf_pos, pb.inv_freq, act.kf, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
-        }
-        ops.rope_apply(act.q, pb.q_pos, pb.inv_freq, act.q, n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
-        ops.rope_apply(act.k, pb.k_pos, pb.inv_freq, act.k, n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
-    }
+    record_rope(ops, p, pb, {pb.q_pos, pb.qf_pos, n}, {act.k, act.k, act.kf, pb.k_pos, pb.kf_pos, n});
     AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &pb.query_scale,
                        p.alibi_slopes.empty() ? nullptr : &pb.slopes};
     AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, p.window, p.sinks, p.far.neighbour_window};
@@ -133,7 +118,37 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
                            per_layer * uint32_t(l));
     }
     if (r.stats.want) record_stats(ops, l, ai, shape, r.stats, result.stats);
-    if (g.post_attn_norm.valid()) {  // `in` (the normed input) is no longer read: it holds Wo·att
+    record_attention_output(ops, g, in, out, n);
+}
+
+// Rotation by the plan p (ref §1; xPos §14: queries times ζ^((pos−c)/γ), keys times ζ^(−(pos−c)/γ))
+// of act.q in place (far branch into act.qf) and of k.src into k.near (far branch into k.far);
+// the far branch first, as it reads q and k.src before the near rotation may overwrite them.
+// No-op without rotation.
+void VulkanForward::Impl::record_rope(GpuOps& ops, const PositionPlan& p, const GpuPlanBuffers& pb,
+                                      const RopeQueries& q, const RopeKeys& k) {
+    if (p.inv_freq.empty()) return;
+    const ModelConfig& c = model.config;
+    const bool neox = p.layout == RopeLayout::NeoX;
+    const int pairs = p.rope_dim / 2;
+    RopeXpos xq, xk;
+    if (!p.xpos.zeta.empty()) {
+        xq = {&pb.xpos_log2_zeta, 1.f / p.xpos.scale_base, p.xpos.centre};
+        xk = {&pb.xpos_log2_zeta, -1.f / p.xpos.scale_base, p.xpos.centre};
+    }
+    if (p.far.enabled) {
+        ops.rope_apply(act.q, q.far_pos, pb.inv_freq, act.qf, q.n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+        ops.rope_apply(k.src, k.far_pos, pb.inv_freq, k.far, k.n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
+    }
+    ops.rope_apply(act.q, q.pos, pb.inv_freq, act.q, q.n, c.n_heads, c.head_dim, pairs, neox, p.mscale, xq);
+    ops.rope_apply(k.src, k.pos, pb.inv_freq, k.near, k.n, c.n_kv_heads, c.head_dim, pairs, neox, p.mscale, xk);
+}
+
+// out += Wo·att; with a post-attention norm out += Norm(Wo·att), through `in` (the normed input,
+// no longer read once q/k/v are projected).
+void VulkanForward::Impl::record_attention_output(GpuOps& ops, const GpuLayer& g, gpu::Buffer& in, gpu::Buffer& out,
+                                                  int n) {
+    if (g.post_attn_norm.valid()) {
         ops.matmul(g.wo, act.att, in, n);
         record_residual(ops, g.post_attn_norm, in, out, n);
     } else {

@@ -35,6 +35,8 @@ public:
     MemoryEstimate memory_estimate(int64_t n) const override;
     bool head_logits(const float* hidden, int rows,
                      const std::function<void(int first_row, int rows, const float* logits)>& sink) override;
+    // The eviction simulation on this engine's device (core/forward/vulkan_eviction.cpp).
+    EvictionEngine* eviction() override;
 
     gpu::Context& context();
     // Per-section GPU times (ms) of the last run, when profiling is on (timestamp queries).

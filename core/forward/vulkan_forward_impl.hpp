@@ -11,6 +11,7 @@
 #include "core/forward/vulkan_forward.hpp"
 #include "core/gpu/context.hpp"
 #include "core/gpu/recorder.hpp"
+#include "core/ref/kv_eviction.hpp"
 
 namespace xl {
 
@@ -45,6 +46,9 @@ struct VulkanForward::Impl {
     void upload_weights();
     void ensure_capacity(int n);
     int64_t max_tokens() const;
+    // Device memory left beside the weights, the activations of an n-token pass (or the larger
+    // ones held), a classifier chunk and the driver's headroom (XL_TEST_DEVICE_MEMORY_MB applies).
+    int64_t free_device_bytes(int n) const;
     int64_t bytes_per_token() const;        // every activation but the MLP's hidden pair
     int64_t activation_bytes(int64_t n) const;  // all activations at n tokens (the MLP's per chunk)
     int64_t storage_range() const;          // largest storage binding (fault_injection.hpp can shrink it)
@@ -63,6 +67,24 @@ struct VulkanForward::Impl {
     void record_stats(GpuOps& ops, int l, const AttentionInputs& ai, const AttentionShape& shape,
                       const AttentionStatsRequest& want, AttentionStats& out);
     void record_qkv(GpuOps& ops, const GpuLayer& g, const gpu::Buffer& in, int n);
+    // Rows to rotate (vulkan_forward.cpp: record_rope): n query rows of act.q at positions pos
+    // (far branch far_pos, into act.qf), n key rows of src into near (may be src) at pos (far
+    // branch: far_pos, into far).
+    struct RopeQueries {
+        const gpu::Buffer& pos;
+        const gpu::Buffer& far_pos;
+        int n;
+    };
+    struct RopeKeys {
+        const gpu::Buffer& src;
+        gpu::Buffer& near;
+        gpu::Buffer& far;
+        const gpu::Buffer& pos;
+        const gpu::Buffer& far_pos;
+        int n;
+    };
+    void record_rope(GpuOps& ops, const PositionPlan& p, const GpuPlanBuffers& pb, const RopeQueries& q, const RopeKeys& k);
+    void record_attention_output(GpuOps& ops, const GpuLayer& g, gpu::Buffer& in, gpu::Buffer& out, int n);
     void record_residual(GpuOps& ops, const gpu::Buffer& post_norm, const gpu::Buffer& y, gpu::Buffer& x, int n);
     void record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::Buffer& out, int n);
     void record_head(GpuOps& ops, const ForwardRequest& r, const gpu::Buffer& final_x, ForwardResult& result);
@@ -83,6 +105,11 @@ struct VulkanForward::Impl {
     std::unique_ptr<gpu::Recorder> rec;
     bool profiling = false;
     std::vector<std::pair<std::string, double>> timings;
+    // The eviction simulation on this engine (vulkan_eviction.cpp), made on first use; last, so
+    // that its device buffers go before the context.
+    struct Eviction;
+    std::unique_ptr<EvictionEngine> eviction;
+    EvictionEngine& eviction_engine(VulkanForward& owner);
 };
 
 }  // namespace xl

@@ -2,8 +2,8 @@
 #include <algorithm>
 
 #include "core/error.hpp"
-#include "core/forward/vulkan_forward_impl.hpp"
 #include "core/gpu/fault_injection.hpp"
+#include "core/forward/vulkan_forward_impl.hpp"
 
 namespace xl {
 namespace {
@@ -98,6 +98,12 @@ int64_t VulkanForward::Impl::chunk_rows(int n) const {
     int64_t tile = GpuOps::kMatmulTokens;
     while (tile > XL_MATMUL_GROUP && rows < tile) tile /= 2;
     return std::clamp<int64_t>(rows >= tile ? rows / tile * tile : rows, 1, std::max(n, 1));
+}
+
+int64_t VulkanForward::Impl::free_device_bytes(int n) const {
+    const int64_t logits = chunk_rows(n) * model.config.vocab_size * 4;
+    const int64_t device = int64_t(gpu::device_memory_budget(ctx->device_local_bytes()));
+    return device - int64_t(weight_bytes) - activation_bytes(std::max(n, act.capacity)) - logits - kDeviceSlack;
 }
 
 int64_t VulkanForward::Impl::max_tokens() const {

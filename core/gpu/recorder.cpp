@@ -157,6 +157,20 @@ void Recorder::fill(Buffer& b, uint32_t value) {
     vkCmdFillBuffer(cb_, b.handle(), 0, VK_WHOLE_SIZE, value);
 }
 
+void Recorder::copy(const Buffer& src, Buffer& dst, const std::vector<CopyRegion>& regions) {
+    assert(src.handle() != dst.handle());
+    if (regions.empty()) return;
+    begin_if_needed();
+    hazard({in(src), out(dst)});
+    std::vector<VkBufferCopy> vk;
+    vk.reserve(regions.size());
+    for (const CopyRegion& r : regions) {
+        assert(r.src_offset + r.bytes <= src.size() && r.dst_offset + r.bytes <= dst.size());
+        vk.push_back({r.src_offset, r.dst_offset, r.bytes});
+    }
+    vkCmdCopyBuffer(cb_, src.handle(), dst.handle(), uint32_t(vk.size()), vk.data());
+}
+
 VkDeviceSize Recorder::reserve(Arena& a, BufferKind kind, VkDeviceSize bytes) {
     const VkDeviceSize start = (a.used + kArenaAlign - 1) / kArenaAlign * kArenaAlign;
     if (!a.buffer.valid() || start + bytes > a.buffer.size()) {

@@ -7,6 +7,7 @@
 //   rec.upload(plan_buf, data, bytes);
 //   rec.dispatch(pipe, {gpu::texel(w), gpu::in(x), gpu::out(y)}, pc, groups_x, groups_y);
 //   rec.download(losses, host, bytes);       // copied to `host` when submit() returns
+//   rec.copy(cache, scratch, {{src, dst, bytes}, ...});  // device-side copies of byte ranges
 //   rec.timestamp("layer 0");
 //   rec.submit();                            // one vkQueueSubmit, waits for completion
 // Everything per-run is reused across submits: the command buffer is reset, descriptor pools
@@ -73,6 +74,11 @@ public:
         dispatch_raw(p, bindings, &push, uint32_t(sizeof(PC)), gx, gy, gz);
     }
     void fill(Buffer& b, uint32_t value);                               // whole buffer
+    // Byte ranges of src copied into dst (one vkCmdCopyBuffer; src and dst distinct buffers).
+    struct CopyRegion {
+        size_t src_offset, dst_offset, bytes;
+    };
+    void copy(const Buffer& src, Buffer& dst, const std::vector<CopyRegion>& regions);
     void upload(Buffer& dst, const void* src, size_t bytes, size_t dst_offset = 0);
     void download(const Buffer& src, void* dst, size_t bytes, size_t src_offset = 0);
     void timestamp(std::string label);

@@ -142,8 +142,8 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     const json j = parse(text, subject);
     Reader r{j, subject, ""};
     r.only({"extrapolab_preset", "name", "model", "tokenizer", "text", "doc_prefix", "flatten_newlines", "configs",
-            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "evict_tokens", "evict_budgets",
-            "evict_chunk", "evict_sinks", "evict_map_policy", "evict_map_positions", "evict_map_budget", "needle_lengths",
+            "eval_length", "lengths", "protocol", "max_windows", "attention_grid", "posvec_windows", "evict_tokens",
+            "evict_cpu", "evict_budgets", "evict_chunk", "evict_sinks", "evict_map_policy", "evict_map_positions", "evict_map_budget", "needle_lengths",
             "needle_depths", "needle_tasks", "panels", "lesson_title", "lesson"});
     int format = 1;
     r.integer("extrapolab_preset", format, 1, 1);
@@ -163,6 +163,7 @@ Session session_from_json(const std::string& text, const std::string& subject) {
     r.integer("attention_grid", s.attention_grid, 8, 1024);
     r.integer("posvec_windows", s.posvec_windows, 1, 10000);
     r.integer("evict_tokens", s.evict_tokens, 2, kEvictMaxTokens);
+    r.boolean("evict_cpu", s.evict_cpu);
     r.integer("evict_chunk", s.evict_chunk, 1, kEvictMaxTokens);
     r.integer("evict_sinks", s.evict_sinks, 0, kEvictMaxTokens);
     r.integer("evict_map_budget", s.evict_map_budget, 1, kEvictMaxTokens);
@@ -204,6 +205,7 @@ std::string session_to_json(const Session& s) {
     if (s.posvec_windows != Session{}.posvec_windows) j["posvec_windows"] = s.posvec_windows;
     const Session d;
     if (s.evict_tokens != d.evict_tokens) j["evict_tokens"] = s.evict_tokens;
+    if (s.evict_cpu) j["evict_cpu"] = true;
     if (s.evict_budgets != d.evict_budgets) j["evict_budgets"] = s.evict_budgets;
     if (s.evict_chunk != d.evict_chunk) j["evict_chunk"] = s.evict_chunk;
     if (s.evict_sinks != d.evict_sinks) j["evict_sinks"] = s.evict_sinks;

@@ -8,8 +8,8 @@
 
 namespace xl {
 
-EvictionSweep run_eviction_sweep(const Model& model, const std::vector<int>& tokens, const EvictionSweepSpec& spec,
-                                 const std::function<void(int64_t, int64_t)>& progress) {
+EvictionSweep run_eviction_sweep(EvictionEngine& engine, const ModelConfig& config, const std::vector<int>& tokens,
+                                 const EvictionSweepSpec& spec, const std::function<void(int64_t, int64_t)>& progress) {
     const auto start = std::chrono::steady_clock::now();
     if (spec.methods.empty() || spec.policies.empty() || spec.bookkeepings.empty() || spec.budgets.empty())
         throw Error(ErrorKind::BadArgument, "eviction", "the sweep needs at least one method, policy, bookkeeping and budget");
@@ -26,22 +26,18 @@ EvictionSweep run_eviction_sweep(const Model& model, const std::vector<int>& tok
     EvictionSweep out;
     out.tokens = N;
     out.chunk = spec.base.chunk;
+    out.device = engine.device_name();
     const int64_t steps = (N + spec.base.chunk - 1) / spec.base.chunk;
     const int64_t cells = int64_t(spec.policies.size() * spec.bookkeepings.size() * spec.budgets.size());
     const int64_t total = int64_t(spec.methods.size()) * (cells + 1) * steps;
     int64_t done = 0;
-    EvictionSimulator sim(model);
     for (const MethodSpec& m : spec.methods) {
-        const auto plan_for = [&](int n) { return make_plan(m, model.config, n); };
+        const auto plan_for = [&](int n) { return make_plan(m, config, n); };
         out.methods.push_back(m.canonical());
         // Full context: a budget of N evicts nothing, which is the whole-sequence pass (within
-        // 1e-5, tests/test_ref_eviction.cpp), computed with the simulator's threads.
-        EvictionRun whole = spec.base;
-        whole.policy.policy = EvictionPolicy::Window;
-        whole.policy.budget = N;
-        whole.probe_layer = -1;
+        // 1e-5 on the CPU, 1e-4 per token on the GPU: tests/test_ref_eviction.cpp, test_gpu_eviction.cpp).
         const int64_t before_full = done;
-        out.full_perplexity.push_back(sim.run(tokens, plan_for, whole, [&](int step, int) {
+        out.full_perplexity.push_back(engine.full_context(tokens, plan_for, spec.base, [&](int step, int) {
             done = before_full + step;
             if (progress) progress(done, total);
         }).perplexity);
@@ -54,7 +50,7 @@ EvictionSweep run_eviction_sweep(const Model& model, const std::vector<int>& tok
                     r.positions = b;
                     r.probe_layer = -1;
                     const int64_t before = done;
-                    const EvictionResult res = sim.run(tokens, plan_for, r, [&](int step, int) {
+                    const EvictionResult res = engine.run(tokens, plan_for, r, [&](int step, int) {
                         done = before + step;
                         if (progress) progress(done, total);
                     });
@@ -63,6 +59,12 @@ EvictionSweep run_eviction_sweep(const Model& model, const std::vector<int>& tok
     }
     out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return out;
+}
+
+EvictionSweep run_eviction_sweep(const Model& model, const std::vector<int>& tokens, const EvictionSweepSpec& spec,
+                                 const std::function<void(int64_t, int64_t)>& progress) {
+    EvictionSimulator cpu(model);
+    return run_eviction_sweep(cpu, model.config, tokens, spec, progress);
 }
 
 }  // namespace xl

@@ -12,12 +12,18 @@ namespace {
 
 [[noreturn]] void bad(const std::string& what) { throw Error(ErrorKind::BadArgument, "eviction", what); }
 
-// The `count` slots of [0, end) with the largest score (ties: earlier slot), ascending.
-std::vector<int> top_slots(const std::vector<double>& score, int end, int count) {
+// The `count` slots of [0, end) with the largest score (ties: earlier slot), ascending; `margin`
+// lowered to the relative gap at the cut (see eviction_keep).
+std::vector<int> top_slots(const std::vector<double>& score, int end, int count, double* margin) {
     std::vector<int> order(static_cast<size_t>(end));
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return score[size_t(a)] > score[size_t(b)]; });
-    order.resize(size_t(std::clamp(count, 0, end)));
+    count = std::clamp(count, 0, end);
+    if (margin && count > 0 && count < end) {
+        const double kept = score[size_t(order[size_t(count - 1)])], evicted = score[size_t(order[size_t(count)])];
+        *margin = std::min(*margin, kept > 0 ? (kept - evicted) / kept : 0.0);
+    }
+    order.resize(size_t(count));
     std::sort(order.begin(), order.end());
     return order;
 }
@@ -56,7 +62,7 @@ void validate(const EvictionPolicyParams& p) {
 }
 
 std::vector<int> eviction_keep(const EvictionPolicyParams& p, int m, const std::vector<double>& accumulated,
-                               const std::vector<double>& votes) {
+                               const std::vector<double>& votes, double* margin) {
     const int B = std::min(m, p.budget);
     std::vector<int> keep;
     if (m <= p.budget) {
@@ -73,13 +79,13 @@ std::vector<int> eviction_keep(const EvictionPolicyParams& p, int m, const std::
             break;
         case EvictionPolicy::H2O: {
             const int recent = int(std::lround(p.recent_share * B));
-            keep = top_slots(accumulated, m - recent, B - recent);
+            keep = top_slots(accumulated, m - recent, B - recent, margin);
             append_range(keep, m - recent, m);
             break;
         }
         case EvictionPolicy::SnapKV: {
             const int window = std::min(p.observe, B);
-            keep = top_slots(max_pool(votes, m - window, p.pool), m - window, B - window);
+            keep = top_slots(max_pool(votes, m - window, p.pool), m - window, B - window, margin);
             append_range(keep, m - window, m);
             break;
         }

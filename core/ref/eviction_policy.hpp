@@ -39,9 +39,12 @@ void validate(const EvictionPolicyParams& p);
 
 // Slots (ascending) of the entries kept out of m. accumulated[j]: attention entry j received
 // from all queries so far (h2o); votes[j]: from the observation window of the last chunk
-// (snapkv); either may be empty when the policy does not read it.
+// (snapkv); either may be empty when the policy does not read it. margin (optional) is lowered
+// to the relative gap (a − b)/|a| between the lowest score kept (a) and the highest evicted (b)
+// when the policy chose by score: how close the choice came to a tie (0: an exact tie, decided
+// by slot order).
 std::vector<int> eviction_keep(const EvictionPolicyParams& p, int m, const std::vector<double>& accumulated,
-                               const std::vector<double>& votes);
+                               const std::vector<double>& votes, double* margin = nullptr);
 
 // Names as used in the CLI, presets and tables ("window", "streaming", "h2o", "snapkv";
 // "reassigned", "original"); parse throws Error(BadArgument) listing the valid names.

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/ref/cpu_blocks.hpp"
+#include "core/ref/eviction_map.hpp"
 #include "core/ref/ops.hpp"
 
 namespace xl {
@@ -54,18 +55,6 @@ std::vector<float> rotated(const std::vector<float>& x, int heads, int hd, const
     return out;
 }
 
-void check_run(const ModelConfig& c, int N, const EvictionRun& r) {
-    validate(r.policy);
-    if (N < 2) bad("the text needs at least 2 tokens (got " + std::to_string(N) + ")");
-    if (r.chunk < 1) bad("the chunk size must be at least 1 token (got " + std::to_string(r.chunk) + ")");
-    if (r.probe_layer < -1 || r.probe_layer >= c.n_layers)
-        bad("probe layer " + std::to_string(r.probe_layer) + " is out of range (the model has " +
-            std::to_string(c.n_layers) + " layers)");
-    if (r.probe_head < -1 || r.probe_head >= c.n_heads)
-        bad("probe head " + std::to_string(r.probe_head) + " is out of range (the model has " +
-            std::to_string(c.n_heads) + " heads)");
-}
-
 void check_plan(const PositionPlan& plan, int length) {
     const bool ok = int(plan.query_scale.size()) >= length &&
                     (plan.inv_freq.empty() || (int(plan.near.q_pos.size()) >= length && int(plan.near.k_pos.size()) >= length)) &&
@@ -75,18 +64,61 @@ void check_plan(const PositionPlan& plan, int length) {
 
 }  // namespace
 
+void check_eviction_run(const ModelConfig& c, const std::vector<int>& tokens, const EvictionRun& r) {
+    const int N = int(tokens.size());
+    validate(r.policy);
+    if (N < 2) bad("the text needs at least 2 tokens (got " + std::to_string(N) + ")");
+    if (r.chunk < 1) bad("the chunk size must be at least 1 token (got " + std::to_string(r.chunk) + ")");
+    if (r.probe_layer < -1 || r.probe_layer >= c.n_layers)
+        bad("probe layer " + std::to_string(r.probe_layer) + " is out of range (the model has " +
+            std::to_string(c.n_layers) + " layers)");
+    if (r.probe_head < -1 || r.probe_head >= c.n_heads)
+        bad("probe head " + std::to_string(r.probe_head) + " is out of range (the model has " +
+            std::to_string(c.n_heads) + " heads)");
+    if (r.map_grid < 0) bad("the map grid must be >= 0 (got " + std::to_string(r.map_grid) + ")");
+    for (int t : tokens)
+        if (t < 0 || t >= c.vocab_size) bad("token id " + std::to_string(t) + " is outside the vocabulary");
+}
+
+PositionPlan eviction_plan(const ModelConfig& c, int N, const EvictionRun& r,
+                           const std::function<PositionPlan(int)>& plan_for) {
+    const int length = r.positions == PositionBookkeeping::Original ? N : std::min(N, r.policy.budget + r.chunk);
+    PositionPlan whole = plan_for(length);
+    for (int l = 0; l < c.n_layers; ++l) check_plan(plan_for_layer(whole, c, l), length);
+    return whole;
+}
+
+void eviction_indices(PositionBookkeeping b, int s, int n, const std::vector<int>& orig, std::vector<int>& qi,
+                      std::vector<int>& ki) {
+    const bool original = b == PositionBookkeeping::Original;
+    const int m = int(orig.size()) - n;  // cached entries before the chunk's own
+    qi.resize(size_t(n));
+    ki.resize(orig.size());
+    for (int t = 0; t < n; ++t) qi[size_t(t)] = original ? s + t : m + t;
+    for (size_t j = 0; j < orig.size(); ++j) ki[j] = original ? orig[j] : int(j);
+}
+
+EvictionResult EvictionEngine::full_context(const std::vector<int>& tokens,
+                                           const std::function<PositionPlan(int)>& plan_for, const EvictionRun& run,
+                                           const std::function<void(int, int)>& progress) {
+    return this->run(tokens, plan_for, nothing_evicted(run, int(tokens.size())), progress);
+}
+
+EvictionRun nothing_evicted(const EvictionRun& run, int tokens) {
+    EvictionRun whole = run;
+    whole.policy.policy = EvictionPolicy::Window;
+    whole.policy.budget = std::max(tokens, 1);
+    whole.probe_layer = -1;
+    return whole;
+}
+
 EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std::function<PositionPlan(int)>& plan_for,
                                       const EvictionRun& r, const std::function<void(int, int)>& progress) {
     const auto start = std::chrono::steady_clock::now();
     const ModelConfig& c = model_.config;
     const int N = int(tokens.size());
-    check_run(c, N, r);
-    for (int t : tokens)
-        if (t < 0 || t >= c.vocab_size) bad("token id " + std::to_string(t) + " is outside the vocabulary");
-    const bool original = r.positions == PositionBookkeeping::Original;
-    const int plan_len = original ? N : std::min(N, r.policy.budget + r.chunk);
-    const PositionPlan whole = plan_for(plan_len);
-    for (int l = 0; l < c.n_layers; ++l) check_plan(plan_for_layer(whole, c, l), plan_len);
+    check_eviction_run(c, tokens, r);
+    const PositionPlan whole = eviction_plan(c, N, r, plan_for);
 
     const ref::Weights w = ref::cached_weights(model_.weights, dequantized_);
     const int H = c.n_heads, KV = c.n_kv_heads, hd = c.head_dim, D = c.dim;
@@ -95,7 +127,7 @@ EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std:
     std::vector<LayerCache> caches(size_t(c.n_layers));
     EvictionResult result;
     result.nll.assign(size_t(N - 1), 0.f);
-    if (r.probe_layer >= 0) result.attention.assign(size_t(N) * size_t(N), 0.f);
+    EvictionProbe probe_record(r, N, H);
     const int steps = (N + r.chunk - 1) / r.chunk;
 
     for (int step = 0; step < steps; ++step) {
@@ -120,10 +152,9 @@ EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std:
             });
 
             // Plan indices of the chunk's queries and of every key (bookkeeping of kv_eviction.hpp).
-            std::vector<int> qi(static_cast<size_t>(n)), ki(static_cast<size_t>(total)), orig = cache.orig;
+            std::vector<int> qi, ki, orig = cache.orig;
             for (int t = 0; t < n; ++t) orig.push_back(s + t);
-            for (int t = 0; t < n; ++t) qi[size_t(t)] = original ? s + t : m + t;
-            for (int j = 0; j < total; ++j) ki[size_t(j)] = original ? orig[size_t(j)] : j;
+            eviction_indices(r.positions, s, n, orig, qi, ki);
             const auto qn = rotated(q, H, hd, plan, plan.near.q_pos, qi, ref::RopeOperand::Query);
             const auto kn = rotated(k, KV, hd, plan, plan.near.k_pos, ki, ref::RopeOperand::Key);
             std::vector<float> qf, kf;
@@ -166,30 +197,16 @@ EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std:
             if (wants_acc) {
                 acc = cache.accumulated;
                 acc.resize(size_t(total), 0.0);
+                ref::add_key_mass(probs.data(), H, n, total, 0, acc.data());
             }
-            if (wants_votes) votes.assign(size_t(total), 0.0);
-            const int observed_from = n - std::min(r.policy.observe, n);
-            for (int h = 0; h < H && !probs.empty(); ++h)
-                for (int t = 0; t < n; ++t)
-                    for (int j = 0; j < total; ++j) {
-                        const double p = probs[(size_t(h) * n + t) * total + j];
-                        if (wants_acc) acc[size_t(j)] += p;
-                        if (wants_votes && t >= observed_from) votes[size_t(j)] += p;
-                    }
-            if (probe) {
-                result.kept_before_chunk.emplace_back(cache.orig);
-                for (int h = 0; h < H; ++h) {
-                    if (r.probe_head != -1 && r.probe_head != h) continue;
-                    const double share = r.probe_head == -1 ? 1.0 / H : 1.0;
-                    for (int t = 0; t < n; ++t)
-                        for (int j = 0; j < total; ++j)
-                            result.attention[size_t(s + t) * N + size_t(orig[size_t(j)])] +=
-                                float(share * probs[(size_t(h) * n + t) * total + j]);
-                }
+            if (wants_votes) {
+                votes.assign(size_t(total), 0.0);
+                ref::add_key_mass(probs.data(), H, n, total, n - std::min(r.policy.observe, n), votes.data());
             }
+            if (probe) probe_record.add_chunk(s, n, cache.orig, orig, probs.data());
 
             // The chunk joins the cache; the policy cuts it back to the budget.
-            const std::vector<int> keep = eviction_keep(r.policy, total, acc, votes);
+            const std::vector<int> keep = eviction_keep(r.policy, total, acc, votes, &result.min_margin);
             if (int(keep.size()) < total && l == std::max(r.probe_layer, 0)) ++result.evictions;
             LayerCache next;
             for (int j : keep) {
@@ -223,6 +240,7 @@ EvictionResult EvictionSimulator::run(const std::vector<int>& tokens, const std:
     for (float v : result.nll) sum += v;
     result.mean_nll = sum / double(result.nll.size());
     result.perplexity = std::exp(result.mean_nll);
+    probe_record.finish(result);
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
 }

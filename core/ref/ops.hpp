@@ -49,6 +49,10 @@ void attention(const float* q_near, const float* k_near, const float* q_far, con
 void attention_keyset(const float* q_near, const float* k_near, const float* q_far, const float* k_far,
                       const float* v, int n, const int* qi, int m, const int* ki, int n_heads, int n_kv_heads,
                       int head_dim, const PositionPlan& plan, float* out, float* probs = nullptr);
+// Attention mass each of the m keys receives from attention_keyset's probabilities [H][n][m]:
+// mass[j] += Σ_h Σ_{t = first_query}^{n−1} probs[h][t][j] (the eviction policies' scores: H2O
+// from every query, SnapKV from the observation window). Twin of GpuOps::attention_key_mass.
+void add_key_mass(const float* probs, int n_heads, int n, int m, int first_query, double* mass);
 // Softmax probabilities of the query rows `rows` over every key, for every head, with the same
 // mask, branches, query scales and ALiBi as attention(): out[(h·R + r)·n + j] (masked = 0).
 void attention_rows(const float* q_near, const float* k_near, const float* q_far, const float* k_far, int n,

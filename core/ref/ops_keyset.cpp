@@ -1,6 +1,7 @@
 // Attention over an explicit key set (see ops.hpp): the loop of attention() in ops.cpp with the
 // query and key indices looked up instead of implied, so that a cache that kept only some keys
-// is scored exactly as the full pass scores those keys.
+// is scored exactly as the full pass scores those keys; and the attention mass each key receives.
+#include <algorithm>
 #include <cassert>
 #include <cmath>
 #include <cstring>
@@ -57,6 +58,12 @@ void attention_keyset(const float* q_near, const float* k_near, const float* q_f
             for (int c = 0; c < head_dim; ++c) o[c] = float(acc[size_t(c)]);
         }
     }
+}
+
+void add_key_mass(const float* probs, int n_heads, int n, int m, int first_query, double* mass) {
+    for (int h = 0; h < n_heads; ++h)
+        for (int t = std::max(first_query, 0); t < n; ++t)
+            for (int j = 0; j < m; ++j) mass[j] += probs[(int64_t(h) * n + t) * m + j];
 }
 
 }  // namespace xl::ref

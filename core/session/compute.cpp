@@ -16,6 +16,7 @@
 #include "core/metrics/protocol.hpp"
 #include "core/posenc/method.hpp"
 #include "core/session/attention_stats.hpp"
+#include "core/session/figures_evict.hpp"
 #include "core/session/replay_forward.hpp"
 
 namespace xl {
@@ -305,10 +306,12 @@ void stage_needle(Run& run, const std::vector<MethodSpec>& specs) {
     r.needle_done = true;
 }
 
-// KV-cache eviction on the CPU reference (core/metrics/eviction_sweep.hpp): every policy ×
+// KV-cache eviction (core/metrics/eviction_sweep.hpp) on the engine's Vulkan path, or the CPU
+// reference when the session asks for it (or the backend is the CPU reference): every policy ×
 // bookkeeping × session budget for the configurations' methods over the first evict_tokens of
 // the text, then the kept-token map of the session's map cell for A's method at the view's probe
-// layer/head. Both cached by what they depend on, so that tab switches do not recompute them.
+// layer/head (at the figure's grid). Both cached by what they depend on, so that tab switches do
+// not recompute them.
 void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
     Results& r = run.r;
     const Session& s = run.req.session;
@@ -316,8 +319,13 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
     auto& cache = run.engine.stage_cache();
     const auto& stream = run.engine.stream().tokens;
     const int N = std::min(s.evict_tokens, int(stream.size()));
+    EvictionSimulator cpu(model);
+    EvictionEngine* gpu = s.evict_cpu ? nullptr : run.engine.forward().eviction();
+    EvictionEngine& engine = gpu ? *gpu : cpu;
+    const std::string device = gpu ? "GPU" : "CPU";
     EvictionSweepSpec spec;
-    std::string key = "evict|" + std::to_string(N) + "|" + std::to_string(s.evict_chunk) + "|" + std::to_string(s.evict_sinks);
+    std::string key = "evict|" + device + "|" + std::to_string(N) + "|" + std::to_string(s.evict_chunk) + "|" +
+                      std::to_string(s.evict_sinks);
     for (int b : s.evict_budgets) key += "," + std::to_string(b);
     for (size_t i = 0; i < r.configs.size(); ++i)
         if (r.configs[i].error.empty()) {
@@ -337,11 +345,12 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
         if (auto it = cache.find(key); it != cache.end()) {
             r.evict = std::static_pointer_cast<const EvictionSweep>(it->second);
         } else {
-            r.evict = std::make_shared<const EvictionSweep>(run_eviction_sweep(model, tokens, spec, [&](int64_t done, int64_t total) {
-                run.progress(0.9 * double(done) / double(total), "KV eviction (CPU): chunk step " + std::to_string(done) +
-                                                                    " of " + std::to_string(total));
-                run.check();
-            }));
+            r.evict = std::make_shared<const EvictionSweep>(
+                run_eviction_sweep(engine, model.config, tokens, spec, [&](int64_t done, int64_t total) {
+                    run.progress(0.9 * double(done) / double(total), "KV eviction (" + device + "): chunk step " +
+                                                                        std::to_string(done) + " of " + std::to_string(total));
+                    run.check();
+                }));
             cache[key] = r.evict;
         }
         run.publish();
@@ -351,6 +360,7 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
         m.policy.budget = s.evict_map_budget;
         m.probe_layer = std::clamp(run.req.layer, 0, model.config.n_layers - 1);
         m.probe_head = std::clamp(run.req.head, -1, model.config.n_heads - 1);
+        m.map_grid = kEvictMapGrid;
         r.evict_map_label = s.evict_map_policy + ", " + s.evict_map_positions + ", B=" + std::to_string(m.policy.budget);
         r.evict_map_method = spec.methods.front().canonical();
         r.evict_map_layer = m.probe_layer;
@@ -361,9 +371,8 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
         if (auto it = cache.find(map_key); it != cache.end()) {
             r.evict_map = std::static_pointer_cast<const EvictionResult>(it->second);
         } else {
-            EvictionSimulator sim(model);
             const MethodSpec& first = spec.methods.front();
-            r.evict_map = std::make_shared<const EvictionResult>(sim.run(tokens, [&](int n) { return make_plan(first, model.config, n); }, m,
+            r.evict_map = std::make_shared<const EvictionResult>(engine.run(tokens, [&](int n) { return make_plan(first, model.config, n); }, m,
                                                                          [&](int step, int steps) {
                                                                              run.progress(0.9 + 0.1 * step / steps, "KV eviction: kept-token map");
                                                                              run.check();
@@ -371,6 +380,7 @@ void stage_evict(Run& run, const std::vector<MethodSpec>& specs) {
             cache[map_key] = r.evict_map;
         }
     } catch (const Error& e) {
+        if (vulkan_failure(e)) throw;  // a lost device ends the job as in the other stages; a refused budget is a warning
         r.warnings.push_back(std::string("KV eviction: ") + e.what());
     }
 }

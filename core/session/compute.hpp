@@ -33,7 +33,7 @@ struct ComputeRequest {
                                          // while the difference view is on (a download per forward)
     bool want_entropy = true;            // stage 3 (all heads of all layers: the slowest); the app asks
                                          // for it only while the Entropy or ALiBi panel is open
-    bool want_evict = false;             // the KV-cache eviction grid (CPU reference, slow): the app asks
+    bool want_evict = false;             // the KV-cache eviction grid (chunk by chunk, slow): the app asks
                                          // while that panel is open, headless figures when a preset lists it
     bool want_logit_spread = true;       // attention-logit spread (one pass per configuration counting
                                          // logits per distance); the app asks while that panel is open

@@ -46,7 +46,7 @@ FigureSpec figure_evict_ppl(const EvictionSweep& s, int method_index, const std:
     f.meta["model"] = model;
     f.meta["method"] = method;
     f.meta["text"] = std::to_string(s.tokens) + " tokens in chunks of " + std::to_string(s.chunk);
-    f.meta["simulation"] = "CPU reference; cached keys/values are those computed when the token was processed; "
+    f.meta["simulation"] = s.device + "; cached keys/values are those computed when the token was processed; "
                            "reassigned = keys rotated at their cache slot each step, original = at their token index";
     f.meta["full context"] = "perplexity " + std::string(label + 13) + " (nothing evicted)";
     return f;
@@ -62,12 +62,21 @@ std::vector<float> evict_map_values(const EvictionResult& r, int N, int chunk) {
     return v;
 }
 
-FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInfo& info, int grid) {
-    const std::vector<float> full = evict_map_values(r, N, info.chunk);
-    const int g = std::min(grid, N);
-    Heatmap h;
-    h.rows = h.cols = g;
-    h.values.assign(size_t(g) * g, NAN);
+namespace {
+
+// The map's cells: block means of the available cells of the N×N map, at most grid per side, or
+// the simulation's own block means (map_grid); floor 1e-6 (log colour scale).
+std::vector<float> map_cells(const EvictionResult& r, int N, int chunk, int grid, int& side) {
+    if (!r.map.empty()) {
+        side = r.map_grid;
+        std::vector<float> v = r.map;
+        for (float& x : v)
+            if (std::isfinite(x)) x = std::max(x, 1e-6f);
+        return v;
+    }
+    const std::vector<float> full = evict_map_values(r, N, chunk);
+    const int g = side = std::min(grid, N);
+    std::vector<float> v(size_t(g) * g, NAN);
     for (int br = 0; br < g; ++br)
         for (int bc = 0; bc < g; ++bc) {
             const int64_t r0 = int64_t(br) * N / g, r1 = int64_t(br + 1) * N / g;
@@ -79,8 +88,17 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
                     const float x = full[size_t(a * N + b)];
                     if (std::isfinite(x)) sum += x, ++count;
                 }
-            if (count) h.values[size_t(br) * g + bc] = float(std::max(sum / count, 1e-6));
+            if (count) v[size_t(br) * g + bc] = float(std::max(sum / count, 1e-6));
         }
+    return v;
+}
+
+}  // namespace
+
+FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInfo& info, int grid) {
+    Heatmap h;
+    h.values = map_cells(r, N, info.chunk, grid, h.rows);
+    h.cols = h.rows;
     h.x0 = h.y0 = 0;
     h.x1 = h.y1 = N;
     h.colormap = "magma";
@@ -101,6 +119,7 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
     f.meta["model"] = info.model;
     f.meta["method"] = info.method;
     f.meta["cache"] = info.label + ", chunks of " + std::to_string(info.chunk);
+    if (!info.device.empty()) f.meta["simulation"] = info.device;
     f.meta["probe"] = "layer " + std::to_string(info.layer) + ", " +
                       (info.head < 0 ? std::string("mean over heads") : "head " + std::to_string(info.head));
     f.meta["cells"] = "mean attention of the available keys in each block; blank = the key had been evicted (or is "
@@ -110,12 +129,12 @@ FigureSpec figure_evict_map(const EvictionResult& r, int N, const EvictionMapInf
 
 namespace {
 
-// The common meta without what does not apply here: the simulation runs on the CPU reference
-// over its own token count, not the session's device, protocol and eval length.
+// The common meta without what does not apply here: the simulation runs over its own token
+// count on its own engine, not with the session's protocol and eval length.
 void eviction_meta(FigureSpec& f, const Results& r) {
     add_common_meta(f, r);
     for (const char* k : {"protocol", "eval_length", "device"}) f.meta.erase(k);
-    f.meta["device"] = "CPU reference (the eviction simulation has no Vulkan path yet)";
+    f.meta["device"] = r.evict->device;
 }
 
 }  // namespace
@@ -129,7 +148,7 @@ std::vector<FigureSpec> evict_figures(const Results& r) {
     }
     if (r.evict_map) {
         const EvictionMapInfo info{r.config.name, r.evict_map_method, r.evict_map_label, r.evict_map_layer, r.evict_map_head,
-                                   r.evict_chunk};
+                                   r.evict_chunk, r.evict->device};
         out.push_back(figure_evict_map(*r.evict_map, r.evict->tokens, info));
         eviction_meta(out.back(), r);
     }

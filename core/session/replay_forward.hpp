@@ -33,6 +33,7 @@ public:
                      const std::function<void(int, int, const float*)>& sink) override {
         return inner_.head_logits(hidden, rows, sink);
     }
+    EvictionEngine* eviction() override { return inner_.eviction(); }
     int replayed() const { return replayed_; }
 
 private:

@@ -69,8 +69,10 @@ void validate_session(const Session& s, const std::string& subject) {
     if (s.attention_grid < 8 || s.attention_grid > 1024) bad("'attention_grid' must be in 8..1024");
     if (s.posvec_windows < 1 || s.posvec_windows > 10000) bad("'posvec_windows' must be in 1..10000");
     if (s.evict_tokens < 2 || s.evict_tokens > kEvictMaxTokens)
-        bad("'evict_tokens' must be in 2.." + std::to_string(kEvictMaxTokens) +
-            " (the eviction view runs on the CPU reference only)");
+        bad("'evict_tokens' must be in 2.." + std::to_string(kEvictMaxTokens));
+    if (s.evict_cpu && s.evict_tokens > kEvictCpuMaxTokens)
+        bad("'evict_tokens' on the CPU reference ('evict_cpu') is capped at " + std::to_string(kEvictCpuMaxTokens) +
+            " tokens; the GPU path is bounded by device memory only");
     if (s.evict_budgets.empty()) bad("'evict_budgets' must list at least one budget");
     for (int b : s.evict_budgets)
         if (b < 1 || b > kEvictMaxTokens) bad("'evict_budgets' must be in 1.." + std::to_string(kEvictMaxTokens));

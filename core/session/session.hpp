@@ -35,9 +35,11 @@ struct Session {
     int max_windows = 1;                     // windows per length in the sweep (0 = every window), 0..10000
     int attention_grid = 128;                // attention map reduced to at most grid×grid cells (8..1024)
     int posvec_windows = 8;                  // Positional vectors: windows of eval_length averaged (1..10000)
-    // KV-cache eviction (CPU reference only, at most kEvictMaxTokens): every policy × bookkeeping
-    // × budget for each configuration's method, and one kept-token map cell.
+    // KV-cache eviction: every policy × bookkeeping × budget for each configuration's method, and
+    // one kept-token map cell, on the session's Vulkan engine (bounded by device memory) or the
+    // CPU reference (at most kEvictCpuMaxTokens).
     int evict_tokens = 512;                  // tokens of the text simulated (2..kEvictMaxTokens)
+    bool evict_cpu = false;                  // simulate on the CPU reference instead of the GPU
     std::vector<int> evict_budgets = {32, 64, 128};  // cache budgets, entries per layer
     int evict_chunk = 32;                    // tokens per step
     int evict_sinks = 4;                     // streaming: attention sinks
@@ -61,8 +63,10 @@ struct Session {
 // "freq_remap", "logit_decay", "alibi", "positions", "entropy", "posvec", "evict", "needle",
 // "logit_spread".
 const std::vector<std::string>& all_panel_ids();
-// The eviction view's length cap: it runs on the scalar CPU reference (no Vulkan path yet).
-constexpr int kEvictMaxTokens = 1024;
+// The eviction view's length caps: the session's longest text on the Vulkan path (where device
+// memory bounds the budget further), and on the scalar CPU reference (time grows with tokens × budget).
+constexpr int kEvictMaxTokens = 65536;
+constexpr int kEvictCpuMaxTokens = 1024;
 bool shows_panel(const Session& s, const std::string& id);
 
 Session default_session();

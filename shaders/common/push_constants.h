@@ -71,8 +71,9 @@ struct Attention {
     uint sinks;
     uint far_window;  // i - j >= far_window uses the far branch (when compiled with FAR)
     uint has_alibi;
+    uint keys;        // keys attended: n, or the length of the key-index list (KEYSET variants)
 };
-XL_PC_SIZE(Attention, 28)
+XL_PC_SIZE(Attention, 32)
 
 // Attention probabilities of one head (or the mean over heads) reduced to grid×grid.
 struct AttentionProbs {
@@ -103,6 +104,25 @@ struct AttentionRows {
     uint out_offset;  // floats: where this layer's [head][row][key] block starts
 };
 XL_PC_SIZE(AttentionRows, 36)
+
+// Attention mass each key of an explicit key set receives (attention_keymass.comp): summed over
+// heads and over the queries first_query .. end_query−1, written (accumulate: added) to
+// out[out_offset + j], j < keys.
+struct AttentionKeyMass {
+    uint n;           // queries
+    uint n_heads;
+    uint n_kv_heads;
+    uint window;
+    uint sinks;
+    uint far_window;
+    uint has_alibi;
+    uint keys;
+    uint first_query;
+    uint end_query;
+    uint accumulate;  // 1: out += the sum (a later slice of the queries)
+    uint out_offset;  // floats
+};
+XL_PC_SIZE(AttentionKeyMass, 48)
 
 // Attention statistics of every head of one layer (attention_rowstats, attention_diagstats).
 struct AttentionStats {
