@@ -12,7 +12,7 @@
 // ranking whose cut falls between two masses closer than their rounding (H2O: relative gaps of
 // 3e-5 occur on this grid) could go either way; SnapKV's max-pooling makes exact ties (gap 0),
 // which both backends break by slot order. A cell must give the CPU's kept sets, evictions and
-// per-token NLL within kNllTol; only a cell whose choices came within kTieMargin of a tie
+// per-token NLL within nll_tol() (1e-4 scalar, 1e-3 cooperative); only a cell whose choices came within kTieMargin of a tie
 // (EvictionResult::min_margin, either backend) may diverge, and is then held to the perplexity
 // within kTiePplTol. On lavapipe none diverges (the count is printed).
 #include <doctest/doctest.h>
@@ -36,7 +36,11 @@
 
 namespace {
 
-constexpr double kNllTol = 1e-4;      // per token, GPU eviction vs CPU eviction (and vs the full passes)
+// Per token, GPU eviction vs CPU eviction (and vs the full passes): fp32 throughout on the scalar
+// path (lavapipe: 4.6e-5 at most); the projections' fp16 operands on a cooperative-matrix device
+// (the H200 put one streaming-policy cell over YaRN above 1e-4, same kept sets and perplexity)
+// get the 1e-3 of the catalogue methods' GPU tests.
+double nll_tol() { return xl::test::gpu_context()->has_coop_matrix() ? 1e-3 : 1e-4; }
 constexpr double kMapTol = 1e-5;      // probe attention map cells
 constexpr double kTieMargin = 1e-4;   // relative gap at the cut above which both backends must agree
 constexpr double kTiePplTol = 1e-2;   // relative perplexity of a near-tie cell
@@ -115,9 +119,9 @@ TEST_CASE("gpu eviction: every policy, bookkeeping and method, at two budgets an
                 const bool near_tie = std::min(want.min_margin, got.min_margin) < kTieMargin;
                 near_ties += near_tie;
                 const double d = max_abs_diff(got.nll, want.nll);
-                if (got.kept_before_chunk != want.kept_before_chunk || got.evictions != want.evictions || d >= kNllTol) {
+                if (got.kept_before_chunk != want.kept_before_chunk || got.evictions != want.evictions || d >= nll_tol()) {
                     ++diverged;  // allowed only for a near tie (see the header)
-                    MESSAGE("diverged: margin " << want.min_margin << " / " << got.min_margin << ", perplexity "
+                    MESSAGE("diverged: max |dNLL| " << d << ", margin " << want.min_margin << " / " << got.min_margin << ", perplexity "
                                                 << want.perplexity << " / " << got.perplexity);
                     CHECK(near_tie);
                     CHECK(got.perplexity == doctest::Approx(want.perplexity).epsilon(kTiePplTol));
@@ -161,7 +165,7 @@ TEST_CASE("gpu eviction: budget at least the text length gives the full pass, po
                 CHECK(res.evictions == 0);
                 const double d = std::max(max_abs_diff(res.nll, full_gpu), max_abs_diff(res.nll, full_cpu));
                 worst = std::max(worst, d);
-                CHECK(d < kNllTol);
+                CHECK(d < nll_tol());
             }
         // The sweep's full-context line: the whole-sequence pass on the GPU, counted in chunk steps.
         int last = 0, of = 0;
@@ -198,7 +202,7 @@ TEST_CASE("gpu eviction: every architecture and ALiBi equal the CPU reference, e
                 CAPTURE(r.policy.budget);
                 const auto want = cpu.run(tokens, plans, r), got = gpu.eviction()->run(tokens, plans, r);
                 CHECK(got.evictions == want.evictions);
-                CHECK(max_abs_diff(got.nll, want.nll) < kNllTol);
+                CHECK(max_abs_diff(got.nll, want.nll) < nll_tol());
             }
     }
 }
