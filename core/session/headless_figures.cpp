@@ -109,6 +109,7 @@ int write_preset_figures(const std::string& preset, const std::string& out_dir) 
         std::fprintf(stderr, "\ncomputed in %.2f s on %s\n", results->seconds, results->device.c_str());
         for (const ConfigResult& c : results->configs)
             if (!c.error.empty()) std::fprintf(stderr, "extrapolab: configuration %c: %s\n", c.label, c.error.c_str());
+        for (const std::string& w : results->warnings) std::fprintf(stderr, "extrapolab: warning: %s\n", w.c_str());
         const auto t0 = std::chrono::steady_clock::now();
         const std::vector<std::string> files = write_results_figures(req.session, *results, view, out_dir);
         for (const std::string& f : files) std::printf("%s\n", f.c_str());
