@@ -66,6 +66,29 @@ TEST_CASE("logit spread: histogram quantiles are within one bin of the exact qua
     CHECK(stats_bucket_last(10, 5000) == 1023);
 }
 
+// The histogram's 32-bit limit is per bucket: the pairs of each bucket, counted by brute force for
+// small n, sum to n(n+1)/2; SmolLM2's 9 heads fit at 32768 tokens (heads × n(n+1)/2 would not),
+// Gemma 3's 4 heads at 131072 do not.
+TEST_CASE("logit spread: query-key pairs per distance bucket, and the 32-bit limit they set") {
+    for (int n : {1, 2, 7, 64, 100, 513}) {
+        std::vector<int64_t> brute(AttentionStats::kBuckets, 0);
+        for (int i = 0; i < n; ++i)
+            for (int j = 0; j <= i; ++j) ++brute[stats_distance_bucket(i - j)];
+        int64_t total = 0;
+        for (int b = 0; b < AttentionStats::kBuckets; ++b) {
+            CHECK(stats_bucket_pairs(b, n) == brute[b]);
+            total += stats_bucket_pairs(b, n);
+        }
+        CHECK(total == int64_t(n) * (n + 1) / 2);
+    }
+    int64_t total = 0;
+    for (int b = 0; b < AttentionStats::kBuckets; ++b) total += stats_bucket_pairs(b, 200000);
+    CHECK(total == int64_t(200000) * 200001 / 2);  // the last bucket takes every longer distance
+    CHECK(9 * int64_t(32768) * 32769 / 2 > int64_t(UINT32_MAX));
+    CHECK(9 * stats_most_pairs_per_bucket(32768) <= int64_t(UINT32_MAX));
+    CHECK(4 * stats_most_pairs_per_bucket(131072) > int64_t(UINT32_MAX));
+}
+
 // stories260K (training length 512) at 1024 tokens: every bucket's quantiles of the GPU pass equal
 // the CPU reference's within one bin; beyond 512 the buckets are marked, and the counts are those
 // of every visible pair (heads × n(n+1)/2 over all buckets).

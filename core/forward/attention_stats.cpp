@@ -33,6 +33,19 @@ int64_t stats_bucket_last(int bucket, int64_t longest) {
     return std::min(longest, (int64_t(1) << bucket) - 1);
 }
 
+int64_t stats_bucket_pairs(int bucket, int64_t n) {
+    const int64_t first = stats_bucket_first(bucket), last = stats_bucket_last(bucket, n - 1);
+    if (n <= 0 || first > last) return 0;
+    const int64_t count = last - first + 1;
+    return count * n - (first + last) * count / 2;  // (first + last)·count is even or count is
+}
+
+int64_t stats_most_pairs_per_bucket(int64_t n) {
+    int64_t most = 0;
+    for (int b = 0; b < AttentionStats::kBuckets; ++b) most = std::max(most, stats_bucket_pairs(b, n));
+    return most;
+}
+
 int stats_logit_bin(double logit) {
     const double x = std::floor((logit - AttentionStats::kLogitMin) / AttentionStats::kBinWidth);
     if (!(x > 0)) return 0;  // NaN too

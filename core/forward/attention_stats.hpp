@@ -50,6 +50,10 @@ int stats_distance_bucket(int64_t d);
 // Smallest and largest distance of a bucket (the last: up to `longest`).
 int64_t stats_bucket_first(int bucket);
 int64_t stats_bucket_last(int bucket, int64_t longest);
+// Query-key pairs (j ≤ i < n) whose distance i − j falls in a bucket: Σ_d (n − d) over its distances.
+int64_t stats_bucket_pairs(int bucket, int64_t n);
+// The most logits one head puts into one bucket over n tokens (the histogram's counts are 32-bit).
+int64_t stats_most_pairs_per_bucket(int64_t n);
 // Bin of a logit (clamped into the first and last bin), and a bin's lower edge.
 int stats_logit_bin(double logit);
 double stats_bin_low(int bin);

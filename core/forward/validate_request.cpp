@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.hpp"
+#include "core/forward/attention_stats.hpp"
 #include "core/forward/forward.hpp"
 
 namespace xl {
@@ -47,10 +48,10 @@ void validate_request(const ModelConfig& c, const ForwardRequest& r, int64_t max
                         "hidden states asked for outside the model's " + std::to_string(c.n_layers) + " layers");
     if (r.stats.want && r.stats.sink_tokens < 0)
         throw Error(ErrorKind::BadArgument, "", "attention statistics asked for with a negative number of sink tokens");
-    // Counts are 32-bit: one bucket of one layer holds at most heads × n(n+1)/2 logits.
-    if (r.stats.want && r.stats.logit_histogram && int64_t(c.n_heads) * n * (n + 1) / 2 > int64_t(UINT32_MAX))
+    // Counts are 32-bit: one bin of one layer's bucket holds at most heads × (that bucket's pairs).
+    if (r.stats.want && r.stats.logit_histogram && int64_t(c.n_heads) * stats_most_pairs_per_bucket(n) > int64_t(UINT32_MAX))
         throw Error(ErrorKind::BadArgument, std::to_string(n) + " tokens",
-                    "too long for the logit histogram (32-bit counts of heads × n(n+1)/2 logits)");
+                    "too long for the logit histogram (32-bit counts: heads × the query-key pairs of its fullest distance bucket)");
     if (!r.hidden_layers.empty() && !r.hidden_sink)
         throw Error(ErrorKind::BadArgument, "", "hidden layers asked for without a sink to receive them");
 }
