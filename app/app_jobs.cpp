@@ -47,6 +47,7 @@ void submit_if_changed(AppState& app) {
     app.submitted_preview = app.dragging;
     ComputeRequest req;
     req.preview_budget_s = app.dragging ? kPreviewBudget : 0;
+    req.warm_preview_budget_s = kPreviewBudget;  // a full job then warms the previews a drag will ask for
     req.want_kl = want_kl;
     req.want_entropy = want_entropy;
     req.want_logit = want_logit;

@@ -153,7 +153,8 @@ bool frame(GLFWwindow* window, VkWindow& vw, AppState& app, bool capture) {
 
 int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& o) {
     const char* drag_env = std::getenv("XL_APP_DRAG");
-    DragProbe drag(drag_env ? std::atoi(drag_env) : 0);
+    const char* drag_start = std::getenv("XL_APP_DRAG_START");
+    DragProbe drag(drag_env ? std::atoi(drag_env) : 0, drag_start && std::string(drag_start) == "idle");
     AppScript script;
     bool scripted = false;
     if (const char* v = std::getenv("XL_APP_SCRIPT")) {

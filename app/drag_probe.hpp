@@ -20,7 +20,9 @@ namespace xl {
 
 class DragProbe {
 public:
-    explicit DragProbe(int frames) : frames_(frames) {}
+    // start_when_idle: the drag starts once every stage of the first job is done (XL_APP_DRAG_START=idle:
+    // a hand that waits for the result), else as soon as its first results show.
+    explicit DragProbe(int frames, bool start_when_idle = false) : frames_(frames), start_when_idle_(start_when_idle) {}
     bool active() const { return frames_ > 0 && !reported_; }
     // Advances the probe by one frame; returns false once it has reported (or when inactive).
     bool after_frame(AppState& app, double frame_ms);
@@ -32,13 +34,14 @@ private:
     void report() const;
 
     int frames_ = 0, frame_ = 0;
+    bool start_when_idle_ = false;
     bool released_ = false, reported_ = false;
     Clock::time_point start_, release_;
     uint64_t seen_ = 0;
     std::vector<double> drag_frame_ms_, settle_frame_ms_, latency_ms_;
     std::map<std::string, int> labels_;   // "preview: 256 of 1024 tokens" / "full" -> updates shown
     int previews_ = 0;
-    double first_preview_ms_ = -1, first_full_ms_ = -1, full_after_release_ms_ = -1;
+    double first_preview_ms_ = -1, first_full_ms_ = -1, full_after_release_ms_ = -1, full_job_ms_ = -1;
     uint64_t release_generation_ = 0;
 };
 

@@ -56,7 +56,7 @@ void main() {
     const uint kvh = h / (p.n_heads / p.n_kv_heads);
     const uint kv_stride = p.n_kv_heads * HV;   // in vec4s
     const float slope = p.has_alibi != 0u ? slopes[h] : 0.0;
-    const uint q0 = gl_WorkGroupID.x * XL_ATTENTION_GROUP * QL;
+    const uint q0 = (gl_WorkGroupID.x + p.first_group) * XL_ATTENTION_GROUP * QL;
 
     // Queries i[a] = q0 + lane + 64·a at plan index pi[a], pre-multiplied by query_scale[i]:
     // score = query_scale[i]·(q·k) − slope·(pi − key's plan index).

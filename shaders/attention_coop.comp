@@ -190,7 +190,7 @@ void main() {
     g_head = gl_WorkGroupID.y;
     g_kvh = g_head / (p.n_heads / p.n_kv_heads);
     const float slope = p.has_alibi != 0u ? slopes[g_head] : 0.0;
-    const uint q0 = gl_WorkGroupID.x * BQ;
+    const uint q0 = (gl_WorkGroupID.x + p.first_group) * BQ;
     const uint sbase = sg * 16u * LDC, pbase = sg * 16u * LDP;
     // This lane's softmax row and half of the keys (or of the head for O).
     const uint row = lane >> 1u, half_ = lane & 1u;

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model/gguf_llama.hpp"
+#include "core/model/load_model.hpp"
 #include "gguf_writer_for_tests.hpp"
 #include "model_test_files.hpp"
 
@@ -122,6 +124,24 @@ struct ArchModel {
 inline const std::vector<std::string>& all_architectures() {
     static const std::vector<std::string> a = {"llama", "qwen2", "qwen3", "gemma3", "phi3"};
     return a;
+}
+
+// A random-weight model of every architecture (written into tmp: biases, q/k norms, Gemma 3's
+// post-norms and local layers, partial rotary) and the real ALiBi model (alilama: LayerNorm, the
+// residual after the first norm): what a whole-pass feature is checked on, row by row.
+inline std::vector<Model> every_architecture_and_alibi(const TempDir& tmp) {
+    std::vector<Model> models;
+    for (const std::string& arch : all_architectures()) models.push_back(load_gguf_model(ArchModel{arch}.write(tmp)));
+    const std::string alilama = shared("models/alilama/");
+    models.push_back(load_model(alilama + "alilama_batches_512_470K.pth", alilama + "tokenizer.model"));
+    return models;
+}
+
+// n tokens that cycle through the vocabulary (deterministic, every id in range).
+inline std::vector<int> cyclic_tokens(int n, int vocab) {
+    std::vector<int> tokens(static_cast<size_t>(n));
+    for (int i = 0; i < n; ++i) tokens[size_t(i)] = (i * 37 + 11) % vocab;
+    return tokens;
 }
 
 }  // namespace xl::test

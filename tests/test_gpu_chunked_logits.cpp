@@ -1,8 +1,8 @@
 // Long windows and large vocabularies on the Vulkan forward pass: the logits of every position
 // stream to the caller in classifier chunks (never an n × vocab buffer), their log-softmax at the
 // next token equals the pass's own NLL (1e-4 nats), the kept hidden states give bit-identical
-// logits through head_logits, a checkpoint between layers leaves the numbers unchanged (bitwise)
-// and can abandon a pass, and the memory estimate is linear in n with an n-independent logits term.
+// logits through head_logits, checkpoints between and inside layers leave the numbers unchanged
+// (bitwise) and can abandon a pass inside a layer, and the memory estimate is linear in n with an n-independent logits term.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -72,7 +72,8 @@ TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_
         streamed.insert(streamed.end(), l, l + size_t(rows) * V);
     };
     int checkpoints = 0;
-    req.checkpoint = [&] { ++checkpoints; };
+    std::vector<double> done;  // the fractions the pass reports at its stop points
+    req.checkpoint = [&](double f) { ++checkpoints; done.push_back(f); };
     const ForwardResult streamed_run = gpu.run(req);
     CHECK(next_row == n);
     CHECK(chunks >= 3);
@@ -80,7 +81,16 @@ TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_
     CHECK(streamed_run.all_logits.empty());
     CHECK(worst < 1e-4);
     MESSAGE(chunks << " chunks of at most " << widest << " rows; max |NLL from streamed logits - NLL| " << worst);
-    CHECK(checkpoints == model.config.n_layers + chunks);
+    // Stop points between layers and inside each (after the projections, the attention, every MLP
+    // chunk's first products), then one per classifier chunk at 1; the fractions never go back.
+    const int L = model.config.n_layers;
+    CHECK(checkpoints >= 4 * L + chunks);
+    CHECK(std::count(done.begin(), done.end(), 1.0) == chunks);
+    CHECK(done.front() == 0.0);
+    CHECK(std::is_sorted(done.begin(), done.end()));
+    for (int l = 0; l < L; ++l) {  // each layer has stop points strictly inside it
+        CHECK(std::count_if(done.begin(), done.end(), [&](double f) { return f > double(l) / L && f < double(l + 1) / L; }) >= 3);
+    }
     REQUIRE(streamed_run.nll.size() == plain.nll.size());
     CHECK(std::memcmp(streamed_run.nll.data(), plain.nll.data(), plain.nll.size() * 4) == 0);  // segments: same numbers
 
@@ -93,11 +103,12 @@ TEST_CASE("gpu chunked logits: streamed chunks agree with the NLL and with head_
     REQUIRE(again.size() == streamed.size());
     CHECK(std::memcmp(again.data(), streamed.data(), again.size() * 4) == 0);
 
-    // A checkpoint that throws abandons the pass; the engine stays usable and exact.
+    // A checkpoint that throws abandons the pass inside layer 0 (its third stop point: after the
+    // attention); the engine stays usable and exact.
     ForwardRequest cancelled = req;
     cancelled.logits_sink = nullptr;
     int calls = 0;
-    cancelled.checkpoint = [&] { if (++calls == 3) throw Abandon{}; };
+    cancelled.checkpoint = [&](double) { if (++calls == 3) throw Abandon{}; };
     CHECK_THROWS_AS(gpu.run(cancelled), Abandon);
     CHECK(calls == 3);
     ForwardRequest after;

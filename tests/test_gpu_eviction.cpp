@@ -179,19 +179,12 @@ TEST_CASE("gpu eviction: budget at least the text length gives the full pass, po
 }
 
 TEST_CASE("gpu eviction: every architecture and ALiBi equal the CPU reference, evicting or not") {
-    // Random-weight models of each architecture (biases, q/k norms, Gemma 3 post-norms and local
-    // layers with their own plan, partial rotary) and the real ALiBi model (LayerNorm, the residual
-    // after the first norm, the slopes' distances by plan index).
+    // Every architecture's random-weight model and the real ALiBi model (its slopes' distances by plan index).
     xl::test::TempDir tmp;
-    std::vector<xl::Model> models;
-    for (const std::string& arch : xl::test::all_architectures()) models.push_back(xl::load_gguf_model(xl::test::ArchModel{arch}.write(tmp)));
-    const std::string alilama = xl::test::shared("models/alilama/");
-    models.push_back(xl::load_model(alilama + "alilama_batches_512_470K.pth", alilama + "tokenizer.model"));
-    for (const xl::Model& m : models) {
+    for (const xl::Model& m : xl::test::every_architecture_and_alibi(tmp)) {
         CAPTURE(m.config.name);
         const int N = 48;
-        std::vector<int> tokens(static_cast<size_t>(N));
-        for (int i = 0; i < N; ++i) tokens[size_t(i)] = (i * 37 + 11) % m.config.vocab_size;
+        const std::vector<int> tokens = xl::test::cyclic_tokens(N, m.config.vocab_size);
         const auto none = xl::parse_method_spec("none");
         const auto plans = [&](int n) { return xl::make_plan(none, m.config, n); };
         xl::VulkanForward gpu(m, xl::test::gpu_context());

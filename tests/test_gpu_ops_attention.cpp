@@ -10,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "core/forward/gpu_ops.hpp"
@@ -32,7 +33,8 @@ bool all_finite(const std::vector<float>& v) {
     return true;
 }
 
-void check_case(const Case& c, uint32_t seed) {
+// Returns how often the segmented dispatch stopped between segments.
+int check_case(const Case& c, uint32_t seed) {
     CAPTURE(c.n); CAPTURE(c.heads); CAPTURE(c.kv); CAPTURE(c.hd); CAPTURE(c.rope_dim); CAPTURE(c.window);
     CAPTURE(c.sinks); CAPTURE(c.far_window); CAPTURE(c.alibi);
     auto ctx = test::gpu_context();
@@ -128,7 +130,25 @@ void check_case(const Case& c, uint32_t seed) {
     const std::vector<float> got_rows(got_rows_all.begin() + 5, got_rows_all.end());
     CHECK(all_finite(got_rows));
     CHECK(test::max_abs_diff(got_rows, want_rows) < (coop ? kCoopProbTol : 1e-5));
+
+    // In segments (a pass that may stop inside its attention), submitted one at a time: the same bits.
+    gpu::Buffer out2 = test::gpu_floats(qn), lse2 = test::gpu_floats(size_t(c.n) * c.heads);
+    int stops = 0;
+    double last = 0;
+    ops.attention(in, shape, out2, lse2, [&](double done) {
+        CHECK(done > last);
+        CHECK(done < 1.0);
+        last = done;
+        ++stops;
+        rec.submit();
+    });
+    rec.submit();
+    const std::vector<float> got2 = test::from_gpu(out2, qn);
+    CHECK(std::memcmp(got2.data(), got.data(), qn * 4) == 0);
+    const std::vector<float> lse_a = test::from_gpu(lse, size_t(c.n) * c.heads), lse_b = test::from_gpu(lse2, size_t(c.n) * c.heads);
+    CHECK(std::memcmp(lse_a.data(), lse_b.data(), lse_a.size() * 4) == 0);
     test::check_validation_clean(*ctx);
+    return stops;
 }
 
 }  // namespace
@@ -175,6 +195,13 @@ TEST_CASE("gpu ops: attention over head sizes x masks x position features (coope
 // rolled loops over the head vector cut the key loop short (head size 256 went wrong after ~250
 // keys, 128 after ~500: Gemma 3 lost its context from position 192 on), and one 7×7 grid cell
 // over 1100 tokens and 4 heads is ~98k iterations. Long windows for the large heads, on every device.
+// A long causal pass goes in segments of about equal work (GpuOps::attention's `between`): 2900
+// tokens × 2 heads is two segments, 3000 × 8 heads with a window six; every one equals one dispatch.
+TEST_CASE("gpu ops: attention in segments equals one dispatch, bit for bit") {
+    CHECK(check_case({.n = 2900, .heads = 2, .kv = 1, .hd = 8, .rope_dim = 8}, 950) == 1);
+    CHECK(check_case({.n = 3000, .heads = 8, .kv = 2, .hd = 16, .rope_dim = 16, .window = 700, .sinks = 4}, 951) >= 4);
+}
+
 TEST_CASE("gpu ops: attention and its probe grid past llvmpipe's loop cap (n 600-1100, heads 64-256)") {
     check_case({.n = 600, .heads = 4, .kv = 1, .hd = 256, .rope_dim = 256}, 900);
     check_case({.n = 1100, .heads = 4, .kv = 1, .hd = 128, .rope_dim = 128}, 901);

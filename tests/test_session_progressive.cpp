@@ -113,6 +113,30 @@ TEST_CASE("progressive: a preview covers a prefix, is labelled, skips the sweep,
     CHECK_FALSE(std::filesystem::exists(dir));
 }
 
+TEST_CASE("progressive: a full computation warms every configuration's preview, so a drag computes one pass") {
+    auto engine = std::make_shared<Engine>();
+    ComputeRequest req = progressive_request("yarn:s=2,orig=512");
+    const auto full = compute_results(req, *engine, {});
+    engine->last_pass().seconds = 4.0;  // a slow device: previews of kMinPreviewTokens
+    req.warm_preview_budget_s = 0.15;
+    const size_t before = engine->stage_cache().size();
+    const auto again = compute_results(req, *engine, {});  // stage 1 from the cache, then the warm-up
+    CHECK(again->eval_length == 1024);
+    CHECK(again->preview_of == 0);
+    CHECK(engine->stage_cache().size() == before + 2);      // A and B at the preview length
+    CHECK(engine->last_pass().tokens == 1024);              // the measured cost is kept for sizing
+    CHECK(engine->last_pass().seconds == 4.0);
+    req.warm_preview_budget_s = 0;
+    req.preview_budget_s = 0.15;
+    req.session.configs[1].method = "yarn:s=3,orig=512";    // the hand drags B
+    const auto p = compute_results(req, *engine, {});
+    CHECK(p->preview_of == 1024);
+    CHECK(p->eval_length == kMinPreviewTokens);
+    CHECK(engine->stage_cache().size() == before + 3);      // one pass: B; A came from the warm-up
+    for (int i = 1; i < kMinPreviewTokens; ++i)
+        CHECK(p->configs[0].position_loss[size_t(i)] == doctest::Approx(full->configs[0].position_loss[size_t(i)]).epsilon(1e-4));
+}
+
 TEST_CASE("progressive: after previews and cancelled passes the finished result equals the plain computation") {
     auto engine = std::make_shared<Engine>();
     JobRunner runner;

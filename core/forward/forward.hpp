@@ -53,12 +53,21 @@ struct ForwardRequest {
     // (needle retrieval: the answer tokens' attention): ForwardResult::row_attention. At most
     // kMaxAttentionRows rows, each in 0..n-1; no n×n map is made.
     std::vector<int> attention_rows;
-    // Called between layers and between classifier chunks; may throw to abandon an out-of-date
-    // pass (the job runner's cancellation). A backend that honours it submits work in segments.
-    std::function<void()> checkpoint;
+    // Called between layers, inside them (after the projections, the attention, the MLP's first
+    // products) and between classifier chunks, with the fraction of the layers done so far; may
+    // throw to abandon an out-of-date pass (the job runner's cancellation), so that a stop waits
+    // for one segment of a layer, not a whole one. A backend that honours it submits work in
+    // segments. cancel_only() adapts a plain check.
+    std::function<void(double done)> checkpoint;
     // Attention statistics of every layer and head from this pass (core/forward/attention_stats.hpp).
     AttentionStatsRequest stats;
 };
+
+// A checkpoint that only checks for cancellation (empty when `check` is).
+inline std::function<void(double)> cancel_only(const std::function<void()>& check) {
+    if (!check) return {};
+    return [check](double) { check(); };
+}
 
 struct ForwardResult {
     std::vector<float> nll;           // size n-1; nll[i] predicts tokens[i+1] from tokens[0..i]

@@ -169,12 +169,31 @@ bool uses_coop_attention(const gpu::Context& ctx, int head_dim) {
     return ctx.has_coop_matrix() && coop_attention_mode() != "0" && head_dim <= XL_ATTN_COOP_MAX_HD;
 }
 
-void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse) {
+// Segments of a causal attention dispatch over `groups` query blocks: about kSegmentPairs
+// query-key pairs × heads each (a few GFLOP: a tenth of a second on lavapipe), split where the
+// cumulative causal work (∝ block²) crosses k/S of the whole.
+namespace {
+constexpr double kSegmentPairs = 8.0 * (1 << 20);
+std::vector<uint32_t> attention_segments(uint32_t groups, const AttentionShape& s) {
+    const double work = 0.5 * double(s.n) * double(s.n) * s.n_heads;
+    const uint32_t count = uint32_t(std::clamp(std::ceil(work / kSegmentPairs), 1.0, double(groups)));
+    std::vector<uint32_t> ends;
+    for (uint32_t k = 1; k < count; ++k) {
+        const uint32_t e = uint32_t(std::lround(groups * std::sqrt(double(k) / count)));
+        if (e > (ends.empty() ? 0u : ends.back()) && e < groups) ends.push_back(e);
+    }
+    ends.push_back(groups);
+    return ends;
+}
+}  // namespace
+
+void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse,
+                       const std::function<void(double)>& between) {
     assert(s.n_kv_heads > 0 && s.n_heads % s.n_kv_heads == 0);
     const bool far = in.q_far && in.k_far, keyset = in.keyset();
     assert(!keyset || s.keys > 0);
     pc::Attention p{uint32_t(s.n), uint32_t(s.n_heads), uint32_t(s.n_kv_heads), uint32_t(s.window),
-                    uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, uint32_t(keyset ? s.keys : s.n)};
+                    uint32_t(s.sinks), uint32_t(s.far_window), in.slopes ? 1u : 0u, uint32_t(keyset ? s.keys : s.n), 0u};
     std::string name = head_dim_variant(keyset ? "attention_keyset" : "attention", s.head_dim);
     uint32_t per_group = XL_ATTENTION_GROUP * XL_ATTENTION_QUERIES_PER_LANE(s.head_dim);
     if (!keyset && !s.fp32_operands && uses_coop_attention(ctx_, s.head_dim)) {  // flash attention on cooperative matrices, same bindings
@@ -192,10 +211,16 @@ void GpuOps::attention(const AttentionInputs& in, const AttentionShape& s, gpu::
                       p, gx, gy);
         return;
     }
-    rec_.dispatch(ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u}),
-                  {texels[0], texels[1], texels[2], gpu::in(*in.q_near), gpu::in(qf), gpu::in(*in.query_scale),
-                   gpu::in(slopes), gpu::out(out), gpu::out(lse)},
-                  p, gx, gy);
+    const auto& pipe = ctx_.pipelines().get(name, "tttssssss", sizeof(p), {far ? 1u : 0u});
+    const std::vector<uint32_t> ends = between ? attention_segments(gx, s) : std::vector<uint32_t>{gx};
+    for (size_t k = 0; k < ends.size(); ++k) {
+        p.first_group = k == 0 ? 0u : ends[k - 1];
+        rec_.dispatch(pipe,
+                      {texels[0], texels[1], texels[2], gpu::in(*in.q_near), gpu::in(qf), gpu::in(*in.query_scale),
+                       gpu::in(slopes), gpu::out(out), gpu::out(lse)},
+                      p, ends[k] - p.first_group, gy);
+        if (k + 1 < ends.size()) between(double(ends[k]) * ends[k] / (double(gx) * gx));
+    }
 }
 
 void GpuOps::attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,

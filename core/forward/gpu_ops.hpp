@@ -9,6 +9,8 @@
 //   ops.attention({&q, &k, nullptr, nullptr, &v, &qscale, nullptr}, shape, out, lse);
 //   rec.submit();
 #pragma once
+#include <functional>
+
 #include "core/forward/gpu_tensor.hpp"
 #include "core/gpu/recorder.hpp"
 #include "core/posenc/position_plan.hpp"
@@ -75,7 +77,11 @@ public:
     // out = RoPE(x) (out may be x: in place), with xPos magnitudes if xpos.log2_zeta. pairs = rope_dim/2.
     void rope_apply(const gpu::Buffer& x, const gpu::Buffer& positions, const gpu::Buffer& inv_freq, gpu::Buffer& out,
                     int n, int heads, int head_dim, int pairs, bool neox, float mscale, const RopeXpos& xpos = {});
-    void attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse);
+    // With `between` the query blocks go in segments of about equal causal work, and between(done)
+    // runs after each but the last (done: the fraction of the work recorded), where a pass may
+    // submit and stop; the numbers are the same as in one dispatch (each block is independent).
+    void attention(const AttentionInputs& in, const AttentionShape& s, gpu::Buffer& out, gpu::Buffer& lse,
+                   const std::function<void(double done)>& between = {});
     // grid = 0: full n×n. head = −1: mean over heads. `lse` from attention() of the same inputs.
     void attention_probs(const AttentionInputs& in, const AttentionShape& s, const gpu::Buffer& lse, int head,
                          int grid, gpu::Buffer& out);

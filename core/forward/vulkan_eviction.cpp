@@ -336,12 +336,12 @@ EvictionResult VulkanForward::Impl::Eviction::full_context(const std::vector<int
     const int N = int(tokens.size());
     if (N > f.max_tokens() || f.free_device_bytes(N) < 0) return EvictionEngine::full_context(tokens, plan_for, run, progress);
     check_eviction_run(f.model.config, tokens, nothing_evicted(run, N));
-    const int steps = (N + std::max(run.chunk, 1) - 1) / std::max(run.chunk, 1), L = f.model.config.n_layers;
+    const int steps = (N + std::max(run.chunk, 1) - 1) / std::max(run.chunk, 1);
     ForwardRequest req;
     req.tokens = tokens;
     req.plan = plan_for(N);
-    int layer = 0;  // progress in the sweep's chunk steps, one layer at a time (and cancellation)
-    if (progress) req.checkpoint = [&] { progress(int(int64_t(steps) * std::min(layer++, L) / L), steps); };
+    // Progress in the sweep's chunk steps as the layers go (and cancellation).
+    if (progress) req.checkpoint = [&](double done) { progress(int(double(steps) * std::min(done, 1.0)), steps); };
     const ForwardResult out = pass.run(req);
     EvictionResult result;
     result.nll = out.nll;

@@ -98,11 +98,15 @@ void VulkanForward::Impl::record_attention(GpuOps& ops, int l, const ForwardRequ
     const bool rope = !p.inv_freq.empty();
     const bool far = rope && p.far.enabled;  // without rotation both branches are identical
     record_rope(ops, p, pb, {pb.q_pos, pb.qf_pos, n}, {act.k, act.k, act.kf, pb.k_pos, pb.kf_pos, n});
+    stop_point(l, 0.2);
     AttentionInputs ai{&act.q, &act.k, far ? &act.qf : nullptr, far ? &act.kf : nullptr, &act.v, &pb.query_scale,
                        p.alibi_slopes.empty() ? nullptr : &pb.slopes};
     AttentionShape shape{n, c.n_heads, c.n_kv_heads, c.head_dim, p.window, p.sinks, p.far.neighbour_window};
     shape.fp32_operands = rope && xpos_max_log2_magnitude(p, n) > kFp16SafeLog2;
-    ops.attention(ai, shape, act.att, act.lse);
+    // The attention in segments when the pass may stop inside it (the longest dispatch of a layer).
+    const auto between = [&](double done) { stop_point(l, 0.2 + 0.2 * done); };
+    ops.attention(ai, shape, act.att, act.lse, checkpoint && *checkpoint ? std::function<void(double)>(between) : nullptr);
+    stop_point(l, 0.4);
     if (r.want_attention && r.probe.layer == l) {
         const int grid = r.probe.grid > 0 ? r.probe.grid : n;
         const uint64_t bytes = uint64_t(grid) * grid * 4;
@@ -214,6 +218,7 @@ void VulkanForward::Impl::record_mlp(GpuOps& ops, int l, gpu::Buffer& in, gpu::B
             if (c.mlp == MlpType::SwiGLU) ops.swiglu(act.h1, act.h3, act.h1, count);
             else ops.geglu(act.h1, act.h3, act.h1, count);
         }
+        stop_point(l, 0.5 + 0.5 * (t0 + 0.7 * m) / n);  // the gate and up products: about 2/3 of the MLP
         if (g.post_ffn_norm.valid()) ops.matmul(g.w2, act.h1, in, m, false, 0, rows_at);
         else ops.matmul(g.w2, act.h1, out, m, /*accumulate*/ true, 0, rows_at);
     }
@@ -246,11 +251,22 @@ void VulkanForward::Impl::record_head(GpuOps& ops, const ForwardRequest& r, cons
     }
 }
 
+void VulkanForward::Impl::stop_point(int l, double f) {
+    if (!checkpoint || !*checkpoint) return;
+    rec->submit();
+    (*checkpoint)((l + f) / model.config.n_layers);
+}
+
 ForwardResult VulkanForward::run(const ForwardRequest& request) {
     const auto start = std::chrono::steady_clock::now();
     Impl& s = *impl_;
     const ModelConfig& c = s.model.config;
     s.check_request(request);
+    struct StopPoints {  // the request's checkpoint, for the in-layer stop points of this run only
+        Impl& s;
+        StopPoints(Impl& impl, const ForwardRequest& r) : s(impl) { s.checkpoint = &r.checkpoint; }
+        ~StopPoints() { s.checkpoint = nullptr; }
+    } stop_points(s, request);
     const gpu::DiscardOnThrow discard(*s.rec);  // a failed pass (lost device, no memory) leaves nothing behind
     const int n = int(request.tokens.size());
     s.ensure_capacity(n);
@@ -271,10 +287,7 @@ ForwardResult VulkanForward::run(const ForwardRequest& request) {
     if (request.stats.want) result.stats = empty_stats(c.n_layers, c.n_heads, n, request.stats.logit_histogram);
     std::vector<float> hidden;  // hidden_layers read-back
     for (int l = 0; l < c.n_layers; ++l) {
-        if (request.checkpoint) {  // drop an out-of-date pass between layers (one submit per layer)
-            if (l > 0) s.rec->submit();
-            request.checkpoint();
-        }
+        s.stop_point(l, 0.0);  // between layers (and inside them: record_attention, record_mlp)
         const GpuLayer& g = s.layers[size_t(l)];
         if (c.residual == Residual::PreNorm) {  // x += Attn(N1(x)); x += MLP(N2(x))
             s.record_norm(ops, g.attn_norm, g.attn_norm_bias, s.act.x, s.act.xb, n);

@@ -1,6 +1,7 @@
 // Private state of VulkanForward (core/forward/vulkan_forward.cpp records the pass,
 // vulkan_forward_setup.cpp uploads weights and sizes buffers). Not a public interface.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -57,6 +58,11 @@ struct VulkanForward::Impl {
     void check_request(const ForwardRequest& r) const;
 
     // Recording (vulkan_forward.cpp).
+    // Where run() may stop inside a layer: submits what is recorded, then calls the request's
+    // checkpoint with the fraction of the pass done (layer l, part f of it: (l + f) / layers). A
+    // no-op outside run() or without a checkpoint (eviction's own passes, benchmarks).
+    void stop_point(int l, double f);
+    const std::function<void(double)>* checkpoint = nullptr;  // run()'s request's, while it runs
     void upload_plan(const ForwardRequest& r);
     void upload_kind_plan(const PositionPlan& p, size_t n, GpuPlanBuffers& b);
     void record_norm(GpuOps& ops, const gpu::Buffer& w, const gpu::Buffer& b, const gpu::Buffer& x, gpu::Buffer& y,

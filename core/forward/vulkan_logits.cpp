@@ -24,7 +24,7 @@ void VulkanForward::Impl::record_all_logits(GpuOps& ops, const ForwardRequest& r
         rec->submit();
         if (r.logits_sink) r.logits_sink(t0, rows, chunk.data());
         else result.all_logits.insert(result.all_logits.end(), chunk.begin(), chunk.end());
-        if (r.checkpoint) r.checkpoint();
+        if (r.checkpoint) r.checkpoint(1.0);
     }
 }
 

@@ -72,7 +72,7 @@ LogitSpread logit_spread(const AttentionStats& stats, int n, int train_length) {
 }
 
 AttentionStats logit_histogram_pass(Forward& forward, const std::vector<int>& tokens, const PositionPlan& plan,
-                                    const std::function<void()>& checkpoint) {
+                                    const std::function<void(double)>& checkpoint) {
     ForwardRequest r;
     r.tokens = tokens;
     r.plan = plan;

@@ -49,8 +49,9 @@ struct LogitSpread {
 // q-quantile (0 ≤ q ≤ 1) of the logits counted in bins[0..kBins), interpolated within its bin; NaN if empty.
 double histogram_quantile(const uint64_t* bins, double q);
 LogitSpread logit_spread(const AttentionStats& stats, int n, int train_length);
-// One pass of `forward` over tokens with `plan`, the logit histogram asked for (no classifier).
+// One pass of `forward` over tokens with `plan`, the logit histogram asked for (no classifier);
+// `checkpoint` as ForwardRequest::checkpoint.
 AttentionStats logit_histogram_pass(Forward& forward, const std::vector<int>& tokens, const PositionPlan& plan,
-                                    const std::function<void()>& checkpoint = {});
+                                    const std::function<void(double done)>& checkpoint = {});
 
 }  // namespace xl

@@ -144,7 +144,7 @@ NeedleCell score_needle(Forward& forward, const ModelConfig& cfg, const NeedlePr
     req.want_all_logits = true;
     req.all_logits_from = p.prompt_tokens - 1;
     for (int t = 0; t < p.answer_tokens(); ++t) req.attention_rows.push_back(p.prompt_tokens - 1 + t);
-    req.checkpoint = checkpoint;
+    req.checkpoint = cancel_only(checkpoint);
     const ForwardResult r = forward.run(req);
     if (r.all_logits.empty())
         throw Error(ErrorKind::Unsupported, forward.device_name(), "returns no logits rows (needed by the needle view)");

@@ -44,7 +44,7 @@ PerplexityResult evaluate_perplexity(Forward& forward, const std::vector<int>& t
         auto it = plans.find(win.length);
         if (it == plans.end()) it = plans.emplace(win.length, make_plan(win.length)).first;
         req.plan = it->second;
-        req.checkpoint = checkpoint;
+        req.checkpoint = cancel_only(checkpoint);
         ForwardResult out = forward.run(req);
         assert(out.nll.size() == size_t(win.length - 1));
         for (int p = win.first_target; p < win.length; ++p) {

@@ -39,7 +39,7 @@ MeanHidden mean_hidden_states(Forward& forward, const ModelConfig& config, const
     ForwardRequest req;
     req.plan = plan;
     req.want_nll = false;  // hidden states only: no classifier runs
-    req.checkpoint = checkpoint;
+    req.checkpoint = cancel_only(checkpoint);
     req.hidden_layers = m.layers;
     req.hidden_sink = [&](int layer, const float* h) {
         const size_t slot = size_t(std::lower_bound(m.layers.begin(), m.layers.end(), layer) - m.layers.begin());

@@ -156,7 +156,7 @@ ForwardResult CpuForward::run(const ForwardRequest& request) {
     if (request.stats.want) result.stats = empty_stats(c.n_layers, c.n_heads, n, request.stats.logit_histogram);
     AttentionStats* stats_ptr = request.stats.want ? &result.stats : nullptr;
     for (int l = 0; l < c.n_layers; ++l) {
-        if (request.checkpoint) request.checkpoint();  // may throw: an out-of-date pass stops here
+        if (request.checkpoint) request.checkpoint(double(l) / c.n_layers);  // may throw: an out-of-date pass stops here
         const auto& lw = w.layers[size_t(l)];
         const PositionPlan& plan = plan_for_layer(request.plan, c, l);
         const bool probe = request.want_attention && request.probe.layer == l;

@@ -46,6 +46,10 @@ struct ComputeRequest {
     // interruptible (it is short, and each one must land). 0: the full computation, whose
     // forward passes stop between layers as soon as a newer request arrives.
     double preview_budget_s = 0;
+    // > 0 (the app, on a full computation): after stage 1, each configuration's pass at the length
+    // a preview within this budget will have is computed into the stage cache (cancellable), so
+    // that a drag recomputes only the configuration being dragged. 0: no warm-up (headless).
+    double warm_preview_budget_s = 0;
 };
 
 // Shortest preview and its granularity: lengths are powers of two so that the stage cache hits

@@ -62,28 +62,28 @@ struct Rope {
 };
 XL_PC_SIZE(Rope, 32)
 
+// The fields every attention kernel reads first (its mask, branches and bias: position_plan.hpp),
+// one block in each attention struct below so that they share one layout.
+#define XL_ATTENTION_MASK_FIELDS \
+    uint n;          /* queries (tokens) */ \
+    uint n_heads; \
+    uint n_kv_heads; \
+    uint window;     /* 0 = unlimited */ \
+    uint sinks; \
+    uint far_window; /* i - j >= far_window uses the far branch (when compiled with FAR) */ \
+    uint has_alibi;
+
 // Tiled attention with online softmax; the mask and branches of position_plan.hpp.
 struct Attention {
-    uint n;
-    uint n_heads;
-    uint n_kv_heads;
-    uint window;      // 0 = unlimited
-    uint sinks;
-    uint far_window;  // i - j >= far_window uses the far branch (when compiled with FAR)
-    uint has_alibi;
+    XL_ATTENTION_MASK_FIELDS
     uint keys;        // keys attended: n, or the length of the key-index list (KEYSET variants)
+    uint first_group; // query blocks before this dispatch's first (a pass dispatched in segments)
 };
-XL_PC_SIZE(Attention, 32)
+XL_PC_SIZE(Attention, 36)
 
 // Attention probabilities of one head (or the mean over heads) reduced to grid×grid.
 struct AttentionProbs {
-    uint n;
-    uint n_heads;
-    uint n_kv_heads;
-    uint window;
-    uint sinks;
-    uint far_window;
-    uint has_alibi;
+    XL_ATTENTION_MASK_FIELDS
     int head;         // -1 = mean over heads
     uint grid;        // cells per side (n for the full matrix)
     uint slice;       // this dispatch sums rows slice/slices .. (slice+1)/slices of each cell
@@ -93,13 +93,7 @@ XL_PC_SIZE(AttentionProbs, 44)
 
 // Attention probabilities of chosen query rows over every key, every head (attention_rows.comp).
 struct AttentionRows {
-    uint n;
-    uint n_heads;
-    uint n_kv_heads;
-    uint window;
-    uint sinks;
-    uint far_window;
-    uint has_alibi;
+    XL_ATTENTION_MASK_FIELDS
     uint rows;        // query rows listed in the row buffer
     uint out_offset;  // floats: where this layer's [head][row][key] block starts
 };
@@ -109,13 +103,7 @@ XL_PC_SIZE(AttentionRows, 36)
 // heads and over the queries first_query .. end_query−1, written (accumulate: added) to
 // out[out_offset + j], j < keys.
 struct AttentionKeyMass {
-    uint n;           // queries
-    uint n_heads;
-    uint n_kv_heads;
-    uint window;
-    uint sinks;
-    uint far_window;
-    uint has_alibi;
+    XL_ATTENTION_MASK_FIELDS
     uint keys;
     uint first_query;
     uint end_query;
@@ -126,13 +114,7 @@ XL_PC_SIZE(AttentionKeyMass, 48)
 
 // Attention statistics of every head of one layer (attention_rowstats, attention_diagstats).
 struct AttentionStats {
-    uint n;
-    uint n_heads;
-    uint n_kv_heads;
-    uint window;
-    uint sinks;
-    uint far_window;
-    uint has_alibi;
+    XL_ATTENTION_MASK_FIELDS
     uint sink_tokens;  // rowstats: the mass on keys j < sink_tokens
     uint histogram;    // diagstats: 1 = count the logits into the layer's histogram
     uint rows_offset;  // floats before this layer's [2][H][n] rows (one buffer holds every layer)
