@@ -58,7 +58,6 @@ void stage_posvec(Run& run, const std::vector<MethodSpec>& specs) {
     r.posvec_done = true;
 }
 
-
 // The needle grid of each configuration (core/metrics/needle.hpp): session.needle_tasks ×
 // needle_lengths × needle_depths, one teacher-forced pass per cell; cached by method and grid.
 // Lengths the device cannot hold are left out with a warning.
