@@ -76,8 +76,8 @@ uint64_t submit(JobRunner& runner, std::shared_ptr<Engine> engine, ComputeReques
 }  // namespace
 
 TEST_CASE("progressive: preview length from the measured cost") {
-    // Nothing measured: a 256-token preview.
-    CHECK(preview_length({}, 2048, 1, 0.15) == 256);
+    // Nothing measured: a preview of four times the minimum.
+    CHECK(preview_length({}, 2048, 1, 0.15) == 4 * kMinPreviewTokens);
     // 1024 tokens took 0.3 s: 512 tokens fit 0.15 s (linear below the measured length).
     CHECK(preview_length({1024, 0.3}, 2048, 1, 0.15) == 512);
     CHECK(preview_length({1024, 0.3}, 2048, 2, 0.15) == 256);   // two passes share the budget
@@ -85,7 +85,7 @@ TEST_CASE("progressive: preview length from the measured cost") {
     CHECK(preview_length({256, 0.01}, 2048, 1, 0.15) == 512);
     CHECK(preview_length({2048, 0.05}, 2048, 1, 0.15) == 2048);   // the whole window fits: no preview
     CHECK(preview_length({1024, 10.0}, 2048, 1, 0.15) == kMinPreviewTokens);  // never below the minimum
-    CHECK(preview_length({1024, 10.0}, 48, 1, 0.15) == 48);
+    CHECK(preview_length({1024, 10.0}, kMinPreviewTokens - 8, 1, 0.15) == kMinPreviewTokens - 8);  // short window: all
 }
 
 TEST_CASE("progressive: a preview covers a prefix, is labelled, skips the sweep, and is never exported") {
@@ -163,6 +163,9 @@ TEST_CASE("progressive: after previews and cancelled passes the finished result 
         ComputeRequest p = req;
         p.session.configs[1].method = s;
         p.preview_budget_s = 0.15;
+        // Between jobs: as if 1024 tokens cost 1 s, so a preview is a prefix on any machine (idle,
+        // stories260K's whole window can fit the budget).
+        engine->last_pass() = {1024, 1.0};
         submit(runner, engine, p);
         REQUIRE(runner.wait_idle(600));
         CHECK(runner.latest()->preview_of == 1024);

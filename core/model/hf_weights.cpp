@@ -137,7 +137,7 @@ void check_unused(const Mapper& mp, ModelConfig& c) {
     std::string layer_extra;
     int other = 0, layer_count = 0;
     for (const auto& [name, t] : mp.ck.tensors) {
-        if (mp.used.count(name) || name.size() > 19 && name.compare(name.size() - 19, 19, "rotary_emb.inv_freq") == 0) continue;
+        if (mp.used.count(name) || (name.size() > 19 && name.compare(name.size() - 19, 19, "rotary_emb.inv_freq") == 0)) continue;
         if (name.rfind(mp.prefix + "layers.", 0) == 0) {
             if (++layer_count <= 4) layer_extra += (layer_extra.empty() ? "" : ", ") + name;
         } else {

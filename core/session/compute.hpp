@@ -53,8 +53,9 @@ struct ComputeRequest {
 };
 
 // Shortest preview and its granularity: lengths are powers of two so that the stage cache hits
-// while one slider moves.
-constexpr int kMinPreviewTokens = 64;
+// while one slider moves. 32: on a real model on lavapipe a pass of 16-32 tokens costs about its
+// fixed part (SmolLM2 on 2 cores: 466 ms at 16, 426 ms at 32, 706 ms at 64; `extrapolab bench`).
+constexpr int kMinPreviewTokens = 32;
 
 // Tokens of a preview of a `full`-token window for `passes` forward passes within `budget_s`,
 // from the last measured pass (cost linear in n below the measured length, quadratic above:

@@ -55,11 +55,6 @@ Span span_of(const std::vector<double>& v, bool prefer_log) {
     return s;
 }
 
-const NeedleGrid* grid_of(const Results& r, int ci) {
-    if (ci < 0 || ci >= int(r.configs.size())) return nullptr;
-    return r.configs[size_t(ci)].needle.get();
-}
-
 void needle_meta(FigureSpec& f, const Results& r) {
     add_common_meta(f, r);
     f.meta["needle"] = "teacher-forced: prompt + true answer in one pass; correct = every answer token is its row's "
