@@ -95,7 +95,8 @@ run_one() {  # harness -> log in $build/fuzz-logs/<harness>.log; exit status 1 o
 export -f run_one run_unit
 export build seconds findings
 if printf '%s\n' "${jobs_list[@]}" | xargs -P "$jobs" -I{} bash -c 'run_one "$@"' _ {}; then
-  stamp "unit tests passed and ${#harnesses[@]} fuzzers ran ${seconds} s each without findings"
+  done_unit=""; [ "$mode" != "fuzz" ] && done_unit="unit tests passed and "
+  stamp "${done_unit}${#harnesses[@]} fuzzers ran ${seconds} s each without findings"
 else
   stamp "failures or findings (above)"
   exit 1
