@@ -177,7 +177,8 @@ int run_loop(GLFWwindow* window, VkWindow& vw, AppState& app, const AppOptions& 
         const bool settled = (app.runner.latest() || request_failed(app)) && !app.runner.status().busy;
         if (o.screenshot_path.empty() || settled || clock::now() - start > std::chrono::seconds(300)) ++frames;
         else frames = 0;
-        const bool last_frame = !script.active() && !drag.active() && o.max_frames > 0 && frames >= o.max_frames;
+        const bool last_frame = !script.active() && !drag.active() &&
+                                ((o.max_frames > 0 && frames >= o.max_frames) || drag.reported());
         const auto frame_start = clock::now();
         if (drag.active() || script.active()) app.quiet_frames = 0;  // probes count as interaction
         const bool open = frame(window, vw, app, (last_frame && !o.screenshot_path.empty()) || !script_shot.empty());

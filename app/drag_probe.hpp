@@ -24,6 +24,7 @@ public:
     // a hand that waits for the result), else as soon as its first results show.
     explicit DragProbe(int frames, bool start_when_idle = false) : frames_(frames), start_when_idle_(start_when_idle) {}
     bool active() const { return frames_ > 0 && !reported_; }
+    bool reported() const { return reported_; }  // the app ends then: nothing more to measure
     // Advances the probe by one frame; returns false once it has reported (or when inactive).
     bool after_frame(AppState& app, double frame_ms);
 
